@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Penumbra.Cli;
+using Penumbra.Cli.Commands;
+
+var root = new RootCommand("Penumbra: measure and fix text-to-image diffusion models (uncertainty, bias audits, repairs).");
+root.Subcommands.Add(InfoCommand.Create());
+return await CliRunner.InvokeAsync(root, args);

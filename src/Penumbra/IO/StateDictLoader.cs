@@ -1,0 +1,45 @@
+using TorchSharp;
+
+namespace Penumbra.IO;
+
+/// <summary>
+/// Copies named tensors into a module's parameters and persistent buffers. Strict by default: one
+/// <see cref="CheckpointFormatException"/> lists every missing key, unexpected key and shape mismatch.
+/// Tensors are converted to the module's dtype on load.
+/// </summary>
+public static class StateDictLoader
+{
+    public static void Load(torch.nn.Module module, ITensorSource source, bool strict = true, IEnumerable<string>? optionalKeys = null)
+    {
+        var optional = new HashSet<string>(optionalKeys ?? Array.Empty<string>(), StringComparer.Ordinal);
+        var target = module.state_dict();
+        var problems = new List<string>();
+        foreach (var (key, t) in target)
+        {
+            if (!source.Contains(key))
+            {
+                if (strict && !optional.Contains(key)) problems.Add($"missing key '{key}' (shape [{string.Join(",", t.shape)}])");
+                continue;
+            }
+            var shape = source.Shape(key);
+            if (!shape.SequenceEqual(t.shape))
+                problems.Add($"shape mismatch for '{key}': checkpoint [{string.Join(",", shape)}], model [{string.Join(",", t.shape)}]");
+        }
+        if (strict)
+            foreach (var key in source.Keys)
+                if (!target.ContainsKey(key) && !optional.Contains(key))
+                    problems.Add($"unexpected key '{key}'");
+        if (problems.Count > 0)
+            throw new CheckpointFormatException(source.Description,
+                $"cannot load into {module.GetType().Name}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems));
+
+        using var noGrad = torch.no_grad();
+        foreach (var (key, t) in target)
+        {
+            if (!source.Contains(key)) continue;
+            using var scope = torch.NewDisposeScope();
+            var loaded = source.Load(key, t.dtype);
+            t.copy_(loaded);
+        }
+    }
+}
