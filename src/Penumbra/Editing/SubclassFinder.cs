@@ -4,7 +4,7 @@ namespace Penumbra.Editing;
 
 /// <summary>
 /// Locates the fictitious sub-class S(y,a). With group labels: S(y,a) = samples of class y with attribute a, where a
-/// is by default the attribute most frequent in class y (the one the model can lean on). Without group labels: the
+/// is named by the user or tried in turn (the majority attribute of class y first: the one the model can lean on). Without group labels: the
 /// class's penultimate features are split by seeded 2-means and the cluster with the larger mean margin
 /// z_y − max_{k≠y} z_k becomes S(y,a) (pseudo-attribute 1): the spurious cue is what makes the easy majority easy,
 /// so the high-margin cluster is the one the cue over-serves. Pseudo-groups (y, cluster) then stand in for groups.
@@ -51,17 +51,25 @@ public static class SubclassFinder
         return set.WithAttributes(pseudo, 2);
     }
 
-    /// <summary>The sub-class to edit for each class: its majority attribute (group labels) or its high-margin cluster (pseudo-attribute 1).</summary>
+    /// <summary>
+    /// The sub-classes to try. Clustered: each class's high-margin cluster (pseudo-attribute 1). With group labels and
+    /// no attribute given: every attribute of each class (the majority one is the usual spurious sub-class, e.g.
+    /// waterbirds on water; the minority one gives the opposite edit), so validation decides which cue to neutralise.
+    /// </summary>
     public static IReadOnlyList<Subclass> Candidates(FeatureSet set, bool clustered, int? classIndex = null, int? attribute = null)
     {
         var classes = classIndex is int c ? new[] { c } : Enumerable.Range(0, set.NumClasses).ToArray();
         var result = new List<Subclass>();
         foreach (int y in classes)
         {
-            int a = attribute ?? (clustered ? 1 : MajorityAttribute(set, y));
-            var s = FromGroups(set, y, a);
-            if (clustered) s = s with { Source = "2-means cluster of larger margin" };
-            if (s.Members.Length > 0 && s.Rest.Length > 0) result.Add(s);
+            var attributes = attribute is int a0 ? new[] { a0 } : clustered ? new[] { 1 }
+                : Enumerable.Range(0, set.NumAttributes).OrderBy(a => a == MajorityAttribute(set, y) ? 0 : 1).ThenBy(a => a).ToArray();
+            foreach (int a in attributes)
+            {
+                var s = FromGroups(set, y, a);
+                if (clustered) s = s with { Source = "2-means cluster of larger margin" };
+                if (s.Members.Length > 0 && s.Rest.Length > 0) result.Add(s);
+            }
         }
         if (result.Count == 0)
             throw new InvalidOperationException("no class has samples both inside and outside the chosen sub-class in the annotated set");

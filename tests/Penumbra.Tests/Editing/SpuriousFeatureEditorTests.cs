@@ -181,7 +181,7 @@ public class SpuriousFeatureEditorTests
         var (model, set) = Trained();
         var head = LinearHead.Of(model);
         var plan = SpuriousFeatureEditor.Plan(head, set, new EditOptions());
-        Assert.Equal(4, plan.Candidates.Count); // 2 classes x 2 strategies
+        Assert.Equal(8, plan.Candidates.Count); // 2 classes x 2 attributes x 2 strategies
         double best = plan.Candidates.SelectMany(c => c.Curve).Max(p => p.Accuracy.Worst);
         Assert.Equal(best, plan.Chosen.Best.Worst);
         Assert.Equal(plan.Chosen.Curve.Where(p => p.Accuracy.Worst == best).Max(p => p.Accuracy.Average),

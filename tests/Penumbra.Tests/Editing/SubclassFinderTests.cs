@@ -47,11 +47,12 @@ public class SubclassFinderTests
     }
 
     [Fact]
-    public void MajorityAttributeIsTheSubclassWithGroupLabels()
+    public void WithGroupLabelsEveryAttributeIsACandidateMajorityFirst()
     {
         var set = new FeatureSet(torch.zeros(6, 2), new[] { 0, 0, 0, 1, 1, 1 }, new[] { 1, 1, 0, 0, 0, 1 }, 2, 2);
         var c = SubclassFinder.Candidates(set, clustered: false);
-        Assert.Equal(new[] { (0, 1), (1, 0) }, c.Select(s => (s.ClassIndex, s.Attribute)));
+        Assert.Equal(new[] { (0, 1), (0, 0), (1, 0), (1, 1) }, c.Select(s => (s.ClassIndex, s.Attribute)));
+        Assert.Equal(1, SubclassFinder.MajorityAttribute(set, 0));
         Assert.Equal(new[] { 0, 1 }, c[0].Members);
         Assert.Equal(new[] { 2 }, c[0].Rest);
     }
