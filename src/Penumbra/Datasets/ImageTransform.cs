@@ -24,7 +24,7 @@ public sealed record ImageTransform
         double scale = (double)ResizeTo / Math.Min(decoded.Width, decoded.Height);
         int w = Math.Max(Size, (int)Math.Round(decoded.Width * scale)), h = Math.Max(Size, (int)Math.Round(decoded.Height * scale));
         using var resized = decoded.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul),
-            SKFilterQuality.Medium)
+            new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
             ?? throw new InvalidDataException($"{path}: cannot resize to {w}x{h}");
         int x0 = (w - Size) / 2, y0 = (h - Size) / 2;
         var chw = new float[3 * Size * Size];
