@@ -35,6 +35,7 @@ public static class AuditMerge
         }
 
         string partial = output + ".partial";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         foreach (var f in new[] { partial, partial + "-wal", partial + "-shm" }) File.Delete(f);
         using (var merged = AuditDatabase.Open(partial, create: true))
         {

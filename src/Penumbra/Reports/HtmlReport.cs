@@ -16,13 +16,13 @@ public static class HtmlReport
         h.Append($"<p class=\"lead\">Primary score <b>{E(r.Score)}</b>; baselines {(r.Baselines.Count == 0 ? "none" : string.Join(", ", r.Baselines.Select(b => $"<b>{E(b)}</b>")))}; quality metric <b>{E(r.Quality ?? "none")}</b>.</p>");
         RunSummary(h, r);
 
-        h.Append("<h2>Scores side by side</h2>");
+        h.Append("<h2 id=\"scores\">Scores side by side</h2>");
         h.Append("<p class=\"note\">Spearman correlations with 95% bootstrap intervals. A useful uncertainty score correlates negatively with quality; a correlation with prompt length is a confound to keep in mind.</p>");
         Table(h, new[] { "score", "prompts", $"Spearman vs {r.Quality ?? "quality"}", "Spearman vs words", "AUROC (OOD)", "AUPR (OOD)" },
             r.Correlations.Select(c => new[] { c.Score, c.Count.ToString(), ReportFormat.Ci(c.VersusQuality), ReportFormat.Ci(c.VersusWords),
                 c.Labelled == 0 ? "no labels" : ReportFormat.Num(c.Auroc), c.Labelled == 0 ? "no labels" : $"{ReportFormat.Num(c.Aupr)} (n={c.Labelled})" }), firstBold: true);
 
-        h.Append("<h2>Quartiles</h2>");
+        h.Append("<h2 id=\"quartiles\">Quartiles</h2>");
         var cols = new List<string> { "score", "quartile", "prompts", "score range" };
         if (r.Quality != null) cols.Add($"mean {r.Quality}");
         cols.AddRange(new[] { "mean words", "mean characters" });
@@ -40,7 +40,7 @@ public static class HtmlReport
         if (r.Quality != null) Plot(h, ReportPlots.ScoreVersusQuality(r.Data.Prompts, r.Score, r.Quality), $"{r.Score} vs {r.Quality}");
         h.Append("</div>");
 
-        h.Append("<h2>Groups</h2>");
+        h.Append("<h2 id=\"groups\">Groups</h2>");
         if (r.GroupColumns.Count == 0) h.Append("<p class=\"note\">The prompt set has no group columns.</p>");
         foreach (var column in r.GroupColumns)
         {
@@ -53,25 +53,41 @@ public static class HtmlReport
             var rows = names.Select(n => new[] { n, comps[0].Groups.FirstOrDefault(g => g.Group == n)?.Count.ToString() ?? "" }
                 .Concat(comps.Select(c => c.Groups.FirstOrDefault(g => g.Group == n) is { } s ? ReportFormat.Ci(s.Mean) : "")).ToArray()).ToList();
             rows.Add(new[] { "permutation p", "" }.Concat(comps.Select(c => ReportFormat.PValue(c.Test))).ToArray());
+            bool collapse = names.Count > LongTable;
+            if (collapse)
+            {
+                h.Append($"<p class=\"note\">Permutation p across the {names.Count} groups: {E(string.Join("; ", comps.Select(c => $"{c.Value} {ReportFormat.PValue(c.Test)}")))}.</p>");
+                h.Append($"<details><summary>Per-group means ({names.Count} groups)</summary>");
+            }
             Table(h, new[] { column, "prompts" }.Concat(comps.Select(c => $"mean {c.Value}")), rows, lastIsFooter: true);
+            if (collapse) h.Append("</details>");
         }
 
-        h.Append("<h2>Attributes and fairness</h2>");
+        h.Append("<h2 id=\"attributes\">Attributes and fairness</h2>");
         h.Append($"<p class=\"note\">Proportions pool the images of each group's prompts. {E(AuditReport.FairnessFormula)}.</p>");
         if (r.Attributes.Count == 0) h.Append("<p class=\"note\">No attributes were recorded (run with --images and an attribute classifier).</p>");
         foreach (var a in r.Attributes)
         {
             h.Append($"<h3>{E(a.Attribute)}</h3>");
-            Table(h, new[] { "column", "group", "prompts", "images" }.Concat(a.Classes.Select(c => $"% {c}")).Append($"fairness (max {ReportFormat.Num(Fairness.MaxDistance(Math.Max(1, a.Classes.Count)))})"),
-                a.Rows.Select(x => new[] { x.Column, x.Group, x.Prompts.ToString(), x.Images.ToString() }
-                    .Concat(x.Proportions.Select(ReportFormat.Percent)).Append(ReportFormat.Num(x.FairnessScore)).ToArray()));
+            var header = new[] { "column", "group", "prompts", "images" }.Concat(a.Classes.Select(c => $"% {c}"))
+                .Append($"fairness (max {ReportFormat.Num(Fairness.MaxDistance(Math.Max(1, a.Classes.Count)))})").ToArray();
+            string[] Cells(AttributeRow x) => new[] { x.Column, x.Group, x.Prompts.ToString(), x.Images.ToString() }
+                .Concat(x.Proportions.Select(ReportFormat.Percent)).Append(ReportFormat.Num(x.FairnessScore)).ToArray();
+            var byColumn = a.Rows.GroupBy(x => x.Column).ToList();
+            Table(h, header, byColumn.Where(g => g.Count() <= LongTable).SelectMany(g => g).Select(Cells), leftColumns: 2);
+            foreach (var g in byColumn.Where(g => g.Count() > LongTable))
+            {
+                h.Append($"<details><summary>{E(a.Attribute)} by {E(g.Key)} ({g.Count()} groups)</summary>");
+                Table(h, header, g.Select(Cells), leftColumns: 2);
+                h.Append("</details>");
+            }
         }
 
-        h.Append("<h2>Most and least uncertain prompts</h2>");
+        h.Append("<h2 id=\"grids\">Most and least uncertain prompts</h2>");
         Grid(h, $"Highest {r.Score}", r.MostUncertain, r.Score);
         Grid(h, $"Lowest {r.Score}", r.LeastUncertain, r.Score);
 
-        h.Append("<h2>Methods</h2><dl>");
+        h.Append("<h2 id=\"methods\">Methods</h2><dl>");
         foreach (var (term, def) in ReportFormat.Methods(r)) h.Append($"<dt>{E(term)}</dt><dd>{E(def)}</dd>");
         h.Append("</dl></main></body></html>\n");
         return h.ToString();
@@ -83,6 +99,9 @@ public static class HtmlReport
         File.WriteAllText(tmp, Render(r), new UTF8Encoding(false));
         File.Move(tmp, path, overwrite: true);
     }
+
+    /// <summary>Group tables with more rows than this are folded into a details element.</summary>
+    public const int LongTable = 20;
 
     private static void RunSummary(StringBuilder h, AuditReport r)
     {
@@ -106,7 +125,7 @@ public static class HtmlReport
 
     private static string Short(string s) => s.Length > 16 && s.All(char.IsAsciiHexDigit) ? s[..12] + "…" : s;
 
-    private static void Table(StringBuilder h, IEnumerable<string> header, IEnumerable<string[]> rows, bool firstBold = false, bool lastIsFooter = false, int groupSize = 0)
+    private static void Table(StringBuilder h, IEnumerable<string> header, IEnumerable<string[]> rows, bool firstBold = false, bool lastIsFooter = false, int groupSize = 0, int leftColumns = 1)
     {
         var list = rows.ToList();
         h.Append("<div class=\"table\"><table><thead><tr>");
@@ -118,14 +137,15 @@ public static class HtmlReport
             string cls = footer ? " class=\"footer\"" : groupSize > 0 && i % groupSize == 0 && i > 0 ? " class=\"group-start\"" : "";
             h.Append($"<tr{cls}>");
             for (int j = 0; j < list[i].Length; j++)
-                h.Append(j == 0 && (firstBold || footer) ? $"<th scope=\"row\">{E(list[i][j])}</th>" : $"<td>{E(list[i][j])}</td>");
+                h.Append(j == 0 && (firstBold || footer) ? $"<th scope=\"row\">{E(list[i][j])}</th>"
+                    : j < leftColumns ? $"<td class=\"l\">{E(list[i][j])}</td>" : $"<td>{E(list[i][j])}</td>");
             h.Append("</tr>");
         }
         h.Append("</tbody></table></div>");
     }
 
     private static void Plot(StringBuilder h, byte[] png, string alt) =>
-        h.Append($"<figure><img alt=\"{E(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{E(alt)}</figcaption></figure>");
+        h.Append($"<figure><img alt=\"{E(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"></figure>");
 
     private static void Grid(StringBuilder h, string title, IReadOnlyList<PromptSummary> prompts, string score)
     {
@@ -163,7 +183,7 @@ public static class HtmlReport
         th,td{padding:5px 10px;border-bottom:1px solid #e8ebee;text-align:right;white-space:nowrap}
         thead th{background:#eef1f4;text-align:right;font-weight:600;border-bottom:2px solid #d5dae0}
         th:first-child,td:first-child,tbody th{text-align:left}tbody th{font-weight:600}
-        tbody tr:nth-child(even){background:#fafbfc}tr.group-start>*{border-top:2px solid #d5dae0}tr.footer>*{background:#f1f4f7;font-style:italic}
+        td.l{text-align:left}tbody tr:nth-child(even){background:#fafbfc}tr.group-start>*{border-top:2px solid #d5dae0}tr.footer>*{background:#f1f4f7;font-style:italic}
         table.summary th{background:none;text-align:left;color:#46505c;font-weight:600;border:none;padding:2px 16px 2px 0}
         table.summary td{text-align:left;border:none;padding:2px 0;white-space:normal;word-break:break-word}
         .plots{display:flex;flex-wrap:wrap;gap:14px}figure{margin:0}.plots img{width:540px;max-width:100%;border:1px solid #e3e6ea}
@@ -172,6 +192,7 @@ public static class HtmlReport
         .meta{margin:0 0 8px;color:#5b6673;font-size:12.5px}.thumbs{display:flex;flex-wrap:wrap;gap:6px}
         .thumb img{width:96px;height:96px;image-rendering:pixelated;border:1px solid #d5dae0}.thumb figcaption{width:96px;font-size:10.5px;line-height:1.2}
         .slot{width:96px;height:96px;display:flex;align-items:center;justify-content:center;text-align:center;font-size:11px;color:#8a949e;border:1px dashed #c8ced5}
+        details{margin:6px 0 14px}summary{cursor:pointer;color:#2f5d8a;font-size:13.5px}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;font-size:13.5px}dt{font-weight:600}dd{margin:0}
         """;
 }

@@ -9,10 +9,15 @@ public static class ReportPlots
 {
     public const int Width = 760, Height = 420;
 
+    /// <summary>Histograms overlay at most this many groups; a column with more gets one histogram of all prompts.</summary>
+    public const int MaxOverlaidGroups = 8;
+
     /// <summary>Histogram of a score per group (share of the group's prompts per bin, drawn as step lines so groups overlap readably).</summary>
     public static byte[] HistogramByGroup(IReadOnlyList<PromptSummary> prompts, string score, string? groupColumn, int bins = 20)
     {
-        var plot = NewPlot($"{score} by {groupColumn ?? "prompt"}", score, "share of prompts");
+        int groupCount = groupColumn == null ? 0 : prompts.Where(p => p.Groups.ContainsKey(groupColumn)).Select(p => p.Groups[groupColumn]).Distinct().Count();
+        if (groupCount > MaxOverlaidGroups) groupColumn = null;
+        var plot = NewPlot(groupColumn == null ? $"{score}, all prompts{(groupCount > MaxOverlaidGroups ? $" ({groupCount} groups: too many to overlay)" : "")}" : $"{score} by {groupColumn}", score, "share of prompts");
         var values = prompts.Select(p => p.Value(score)).Where(double.IsFinite).ToArray();
         if (values.Length > 0)
         {
@@ -22,7 +27,7 @@ public static class ReportPlots
             var groups = groupColumn == null
                 ? new[] { ("all", prompts.ToList()) }
                 : prompts.Where(p => p.Groups.ContainsKey(groupColumn)).GroupBy(p => p.Groups[groupColumn])
-                    .OrderBy(g => g.Key, StringComparer.Ordinal).Take(10).Select(g => (g.Key, g.ToList())).ToArray();
+                    .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.ToList())).ToArray();
             var palette = new ScottPlot.Palettes.Category10();
             int c = 0;
             foreach (var (name, members) in groups)
@@ -43,7 +48,7 @@ public static class ReportPlots
                 line.LineWidth = 2;
                 line.LegendText = $"{name} (n={v.Length})";
             }
-            if (groups.Length > 1) plot.ShowLegend(Alignment.UpperRight);
+            if (groups.Length > 1) plot.ShowLegend(Edge.Right);
         }
         return Png(plot);
     }
@@ -96,7 +101,7 @@ public static class ReportPlots
         }
         plot.Axes.Bottom.SetTicks(new double[] { 1, 2, 3, 4 }, new[] { "Q1", "Q2", "Q3", "Q4" });
         plot.Axes.Margins(bottom: 0);
-        if (tables.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+        if (tables.Count > 1) plot.ShowLegend(Edge.Right);
         return Png(plot);
     }
 
