@@ -1,5 +1,6 @@
 using System.Text;
 using Penumbra.Audit;
+using Penumbra.Imaging;
 
 namespace Penumbra.Cli.Commands;
 

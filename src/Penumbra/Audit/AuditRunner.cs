@@ -102,9 +102,8 @@ public static class AuditRunner
     private static string? Save(AuditDatabase db, string folder, RgbImage? image, string fileName)
     {
         if (image == null) return null;
-        image.Validate();
         var path = Path.Combine(folder, fileName);
-        PngCodec.Write(path, image.Width, image.Height, image.Rgb); // temp + rename: a kill leaves the old file or the new one
+        image.Save(path); // PngCodec: temp + rename, so a kill leaves the old file or the new one, never half of one
         return Path.GetRelativePath(db.Folder, Path.GetFullPath(path));
     }
 

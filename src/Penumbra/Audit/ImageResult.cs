@@ -1,3 +1,5 @@
+using Penumbra.Imaging;
+
 namespace Penumbra.Audit;
 
 /// <summary>One generated image: its metrics (e.g. clip_score), attribute classes (e.g. gender -> woman), and

@@ -1,4 +1,5 @@
 using Penumbra.Audit;
+using Penumbra.Imaging;
 
 namespace Penumbra.Tests.Audit;
 
