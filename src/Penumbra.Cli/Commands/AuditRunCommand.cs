@@ -59,6 +59,7 @@ public static class AuditRunCommand
 
     private static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
     {
+        AuditScorers.CheckName(scorerName);
         // Pass 1 (streamed): report bad rows once, with line numbers, and count this shard's work units for the ETA.
         long badRows = 0, units = 0;
         foreach (var p in source.Read(row => { badRows++; Console.Error.WriteLine($"bad row: {row}"); }))
