@@ -50,7 +50,7 @@ public class ModuleReplacerTests
         int keysBefore = model.state_dict().Count;
 
         const string q = "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q";
-        const string ff = "up_blocks.1.attentions.0.transformer_blocks.0.ff";
+        const string ff = "mid_block.attentions.0.transformer_blocks.0.ff";
         var oldQ = (Linear)ModulePaths.Find(model, q);
         var replacedQ = ModuleReplacer.Replace(model, q, new TwoExperts(CopyOf(oldQ), CopyOf(oldQ), oldQ.in_features));
         Assert.Same(oldQ, replacedQ);

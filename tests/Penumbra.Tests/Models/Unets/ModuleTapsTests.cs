@@ -30,10 +30,11 @@ public class ModuleTapsTests
             Assert.True((model.call(x, t, c) - plain).abs().max().item<float>() < 1e-6);
 
         // g = 0: the mid block's output becomes its input; a capture added after the replacement sees that.
-        using (var taps = new ModuleTaps(model).Capture("down_blocks.1").Replace("mid_block", e => e.Input!).Capture("mid_block"))
+        string lastDown = $"down_blocks.{model.Config.DownBlockTypes.Length - 1}";
+        using (var taps = new ModuleTaps(model).Capture(lastDown).Replace("mid_block", e => e.Input!).Capture("mid_block"))
         {
             var bypassed = model.call(x, t, c);
-            Assert.Equal(0f, (taps.Captured["mid_block"] - taps.Captured["down_blocks.1"]).abs().max().item<float>());
+            Assert.Equal(0f, (taps.Captured["mid_block"] - taps.Captured[lastDown]).abs().max().item<float>());
             Assert.True((bypassed - plain).abs().max().item<float>() > 1e-3);
         }
 
@@ -62,6 +63,33 @@ public class ModuleTapsTests
         Assert.Equal(2, seen.Count);
         Assert.Equal(0f, nextInputMax);
         Assert.Equal(x.shape, output.shape);
+    }
+
+    /// <summary>A processor that counts calls and delegates to the default one.</summary>
+    private sealed class CountingProcessor : Penumbra.Models.Attention.IAttentionProcessor
+    {
+        public int Calls;
+
+        public Tensor Process(Penumbra.Models.Attention.Attention attn, Tensor hiddenStates, Tensor? encoderHiddenStates)
+        {
+            Calls++;
+            return Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance.Process(attn, hiddenStates, encoderHiddenStates);
+        }
+    }
+
+    [Fact]
+    public void ProcessorsCanBeSwappedPerLayer()
+    {
+        var (model, x, t, c) = Load();
+        using var _ = model;
+        using var mode = inference_mode();
+        var plain = model.call(x, t, c);
+        var counter = new CountingProcessor();
+        var changed = Penumbra.Models.Attention.AttentionProcessors.Set(model, counter, p => p.EndsWith(".attn2", StringComparison.Ordinal));
+        Assert.NotEmpty(changed);
+        Assert.All(changed, p => Assert.EndsWith("attn2", p));
+        Assert.Equal(0f, (model.call(x, t, c) - plain).abs().max().item<float>());
+        Assert.Equal(changed.Count, counter.Calls);
     }
 
     [Fact]

@@ -97,14 +97,14 @@ public class UNet2DConditionModelTests
         var dir = Directory.CreateTempSubdirectory("unet-save").FullName;
         try
         {
-            using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("moe", "experts", "e1", "unet"));
+            using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
             model.SavePretrained(dir);
             using var loaded = UNet2DConditionModel.FromPretrained(dir);
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(model.Config, Penumbra.Configs.ConfigJson.Options),
                 System.Text.Json.JsonSerializer.Serialize(loaded.Config, Penumbra.Configs.ConfigJson.Options));
             var a = model.state_dict();
             foreach (var (k, v) in loaded.state_dict()) Assert.True(v.allclose(a[k], rtol: 0, atol: 0), k);
-            using var original = SafetensorsFile.Open(Fixtures.Path("moe", "experts", "e1", "unet", UNet2DConditionModel.WeightsFileName));
+            using var original = SafetensorsFile.Open(Fixtures.Path("tiny-sd", "unet", UNet2DConditionModel.WeightsFileName));
             using var written = SafetensorsFile.Open(Path.Combine(dir, UNet2DConditionModel.WeightsFileName));
             Assert.Equal(original.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
         }
