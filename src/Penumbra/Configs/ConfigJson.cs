@@ -28,11 +28,24 @@ public static class ConfigJson
         };
         o.Converters.Add(new IntOrListConverter());
         o.Converters.Add(new NullableIntOrListConverter());
+        o.Converters.Add(new PythonDoubleConverter());
+        o.Converters.Add(new PythonSingleConverter());
+        o.Converters.Add(new PythonJsonElementConverter());
         return o;
     }
 
-    /// <summary>Rewrites Python's bare NaN / Infinity / -Infinity tokens as JSON strings outside string literals.</summary>
-    public static string NormalizePythonJson(string text)
+    /// <summary>Rewrites Python's bare NaN / Infinity / -Infinity tokens as JSON strings ("NaN", ...) outside string
+    /// literals, for readers that hold raw JSON (<see cref="LoadObject"/>).</summary>
+    public static string NormalizePythonJson(string text) => NormalizePythonJson(text, "");
+
+    /// <summary>A number of a config read into a <see cref="JsonElement"/> (e.g. from <c>Extra</c>), including
+    /// Python's non-finite tokens.</summary>
+    public static double GetDouble(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Number ? e.GetDouble()
+        : e.ValueKind == JsonValueKind.String && PythonFloats.TryParseToken(e.GetString()!, out double v) ? v
+        : throw new InvalidOperationException($"config value {e.GetRawText()} is not a number");
+
+    private static string NormalizePythonJson(string text, string prefix)
     {
         var sb = new System.Text.StringBuilder(text.Length);
         bool inString = false;
@@ -47,9 +60,13 @@ public static class ConfigJson
                 continue;
             }
             if (c == '"') { inString = true; sb.Append(c); continue; }
-            if (Matches(text, i, "-Infinity")) { sb.Append("\"-Infinity\""); i += 8; continue; }
-            if (Matches(text, i, "Infinity")) { sb.Append("\"Infinity\""); i += 7; continue; }
-            if (Matches(text, i, "NaN")) { sb.Append("\"NaN\""); i += 2; continue; }
+            var token = PythonFloats.Tokens.FirstOrDefault(t => Matches(text, i, t));
+            if (token is not null)
+            {
+                sb.Append('"').Append(prefix).Append(token).Append('"');
+                i += token.Length - 1;
+                continue;
+            }
             sb.Append(c);
         }
         return sb.ToString();
@@ -60,28 +77,34 @@ public static class ConfigJson
         && (i == 0 || !char.IsLetterOrDigit(s[i - 1]))
         && (i + token.Length == s.Length || !char.IsLetterOrDigit(s[i + token.Length]));
 
+    /// <summary>Reads a config record; a missing file is a <see cref="FileNotFoundException"/>, anything unreadable a
+    /// <see cref="CheckpointFormatException"/> naming the file. A link-text file is followed (<see cref="FileLinks"/>).</summary>
     public static T Load<T>(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config file not found", path);
         try
         {
-            return Parse<T>(File.ReadAllText(path)) ?? throw new CheckpointFormatException(path, "config is null");
+            return Parse<T>(File.ReadAllText(FileLinks.Resolve(path))) ?? throw new CheckpointFormatException(path, "config is null");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
             throw new CheckpointFormatException(path, $"invalid config: {e.Message}", e);
         }
     }
 
+    /// <summary>Reads a config record from JSON text (Python's bare NaN/Infinity allowed).</summary>
     public static T Parse<T>(string json) =>
-        JsonSerializer.Deserialize<T>(NormalizePythonJson(json), Options) ?? throw new JsonException("config is null");
+        JsonSerializer.Deserialize<T>(NormalizePythonJson(json, PythonFloats.Marker), Options) ?? throw new JsonException("config is null");
+
+    /// <summary>The JSON text of a config as Python writes it: non-finite numbers as bare NaN/Infinity/-Infinity.</summary>
+    public static string Serialize<T>(T config) => JsonSerializer.Serialize(config, Options) + "\n";
 
     public static JsonObject LoadObject(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config file not found", path);
         try
         {
-            return JsonNode.Parse(NormalizePythonJson(File.ReadAllText(path)))?.AsObject()
+            return JsonNode.Parse(NormalizePythonJson(File.ReadAllText(FileLinks.Resolve(path))))?.AsObject()
                    ?? throw new CheckpointFormatException(path, "config is not a JSON object");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
@@ -94,63 +117,7 @@ public static class ConfigJson
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         string tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(config, Options));
+        File.WriteAllText(tmp, Serialize(config));
         File.Move(tmp, path, overwrite: true);
-    }
-}
-
-/// <summary>An int or a list of ints in a config (e.g. <c>attention_head_dim</c>: 8 in SD 1.x, [5,10,20,20] in SD 2.x).</summary>
-[JsonConverter(typeof(IntOrListConverter))]
-public sealed record IntOrList(int[] Values)
-{
-    public bool IsScalar { get; init; }
-    public static implicit operator IntOrList(int v) => new(new[] { v }) { IsScalar = true };
-    public static IntOrList Of(params int[] v) => new(v);
-
-    /// <summary>The value for block <paramref name="index"/> of <paramref name="count"/> (a scalar applies to all).</summary>
-    public int For(int index, int count)
-    {
-        if (IsScalar) return Values[0];
-        if (Values.Length != count)
-            throw new ArgumentException($"expected {count} values, config has {Values.Length}: [{string.Join(",", Values)}]");
-        return Values[index];
-    }
-
-    public int[] Expand(int count) => Enumerable.Range(0, count).Select(i => For(i, count)).ToArray();
-    public override string ToString() => IsScalar ? Values[0].ToString() : "[" + string.Join(", ", Values) + "]";
-}
-
-internal sealed class IntOrListConverter : JsonConverter<IntOrList>
-{
-    public override IntOrList Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.Number) return reader.GetInt32();
-        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an integer or a list of integers");
-        var list = new List<int>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) list.Add(reader.GetInt32());
-        return new IntOrList(list.ToArray());
-    }
-
-    public override void Write(Utf8JsonWriter writer, IntOrList value, JsonSerializerOptions options)
-    {
-        if (value.IsScalar) { writer.WriteNumberValue(value.Values[0]); return; }
-        writer.WriteStartArray();
-        foreach (var v in value.Values) writer.WriteNumberValue(v);
-        writer.WriteEndArray();
-    }
-}
-
-internal sealed class NullableIntOrListConverter : JsonConverter<IntOrList?>
-{
-    private readonly IntOrListConverter _inner = new();
-    public override bool HandleNull => true;
-
-    public override IntOrList? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Null ? null : _inner.Read(ref reader, typeToConvert, options);
-
-    public override void Write(Utf8JsonWriter writer, IntOrList? value, JsonSerializerOptions options)
-    {
-        if (value is null) writer.WriteNullValue();
-        else _inner.Write(writer, value, options);
     }
 }

@@ -5,7 +5,9 @@ namespace Penumbra.IO;
 /// <summary>
 /// Copies named tensors into a module's parameters and persistent buffers. Strict by default: one
 /// <see cref="CheckpointFormatException"/> lists every missing key, unexpected key and shape mismatch.
-/// Tensors are converted to the module's dtype on load.
+/// Floating-point tensors are converted to the module's dtype on load (an F16 file fills an F32 module); a
+/// floating-point tensor for an integer/bool slot or the reverse is a mismatch. <paramref name="optionalKeys"/> may be
+/// missing from the checkpoint, or present in it without a slot in the module (then ignored).
 /// </summary>
 public static class StateDictLoader
 {
@@ -24,6 +26,9 @@ public static class StateDictLoader
             var shape = source.Shape(key);
             if (!shape.SequenceEqual(t.shape))
                 problems.Add($"shape mismatch for '{key}': checkpoint [{string.Join(",", shape)}], model [{string.Join(",", t.shape)}]");
+            var dtype = source.DType(key);
+            if (torch.is_floating_point(dtype) != torch.is_floating_point(t.dtype))
+                problems.Add($"dtype mismatch for '{key}': checkpoint {dtype}, model {t.dtype} (only conversions between floating-point types are made)");
         }
         if (strict)
             foreach (var key in source.Keys)

@@ -1,0 +1,4 @@
+namespace Penumbra.Editing;
+
+/// <summary>Accuracy of the edited head at one degree α.</summary>
+public sealed record DegreePoint(double Alpha, GroupAccuracy Accuracy);

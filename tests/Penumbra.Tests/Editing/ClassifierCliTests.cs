@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.Json;
+using Penumbra.Cli;
+using Penumbra.Cli.Commands;
+using Penumbra.Imaging;
+
+namespace Penumbra.Tests.Editing;
+
+[Collection("Console")]
+public class ClassifierCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("classifier-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    /// <summary>A Waterbirds-layout folder made of bar-world images (class = bar direction, place = background).</summary>
+    private string Waterbirds()
+    {
+        string root = Path.Combine(_dir, "wb");
+        Directory.CreateDirectory(root);
+        var lines = new List<string> { "img_id,img_filename,y,split,place" };
+        int id = 0;
+        foreach (var (split, n, corr) in new[] { (0, 48, 0.9), (1, 24, 0.5), (2, 24, 0.5) })
+        {
+            var set = BarWorld.Make(n, corr, 10 + split);
+            var x = set.LoadImages(Enumerable.Range(0, n).ToArray());
+            for (int i = 0; i < n; i++)
+            {
+                var rgb = ((x[i].permute(1, 2, 0).clamp(0, 1) * 255).round()).to(TorchSharp.torch.ScalarType.Byte).flatten().data<byte>().ToArray();
+                string name = $"img{id:D3}.png";
+                PngCodec.Write(Path.Combine(root, name), BarWorld.Size, BarWorld.Size, rgb);
+                lines.Add($"{id++},{name},{set.Labels[i]},{split},{set.Attributes[i]}");
+            }
+        }
+        File.WriteAllLines(Path.Combine(root, "metadata.csv"), lines);
+        return root;
+    }
+
+    private static (int Code, string Out) Run(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(ClassifierCommand.Create());
+        var old = Console.Out;
+        var sw = new StringWriter();
+        Console.SetOut(sw);
+        try { return (CliRunner.InvokeAsync(root, args).GetAwaiter().GetResult(), sw.ToString()); }
+        finally { Console.SetOut(old); }
+    }
+
+    [Fact]
+    public void TrainEvalAndEditAWaterbirdsFolder()
+    {
+        string data = "waterbirds:" + Waterbirds(), model = Path.Combine(_dir, "model");
+        var (code, _) = Run("classifier", "train", "--data", data, "--arch", "resnet18", "--image-size", "16", "--epochs", "1", "--batch-size", "16", "--out", model, "--json");
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(Path.Combine(model, "model.safetensors")));
+
+        (code, var evalOut) = Run("classifier", "eval", "--model", model, "--data", data, "--image-size", "16", "--json");
+        Assert.Equal(0, code);
+        var eval = JsonDocument.Parse(evalOut).RootElement;
+        Assert.Equal(4, eval.GetProperty("groups").GetArrayLength());
+        Assert.Equal(24, eval.GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("n").GetInt32()));
+
+        (code, var editOut) = Run("classifier", "edit", "--model", model, "--data", data, "--image-size", "16", "--strategy", "H2", "--degree", "0.5", "--class", "waterbird", "--json");
+        Assert.Equal(0, code);
+        var edit = JsonDocument.Parse(editOut).RootElement;
+        Assert.Equal(1, edit.GetProperty("changed_elements").GetInt32());
+        Assert.Equal("H2", edit.GetProperty("edit").GetProperty("strategy").GetString());
+        Assert.Equal("fc.weight", edit.GetProperty("edit").GetProperty("parameter").GetString());
+        Assert.Equal(1, edit.GetProperty("edit").GetProperty("index")[0].GetInt32());
+        Assert.Equal(0.5 * edit.GetProperty("edit").GetProperty("old_value").GetDouble(), edit.GetProperty("edit").GetProperty("new_value").GetDouble(), 6);
+
+        (code, editOut) = Run("classifier", "edit", "--model", model, "--data", data, "--image-size", "16", "--degree", "0", "--json");
+        Assert.Equal(0, code);
+        edit = JsonDocument.Parse(editOut).RootElement;
+        Assert.Equal(0, edit.GetProperty("changed_elements").GetInt32());
+        Assert.Equal(edit.GetProperty("test_before").GetRawText(), edit.GetProperty("test_after").GetRawText());
+    }
+
+    [Fact]
+    public void BadArgumentsGiveOneLineErrors()
+    {
+        var err = Console.Error;
+        var sw = new StringWriter();
+        Console.SetError(sw);
+        try
+        {
+            Assert.Equal(1, Run("classifier", "eval", "--model", Path.Combine(_dir, "none"), "--data", "waterbirds:" + _dir).Code);
+            Assert.Contains("classifier folder not found", sw.ToString());
+            Assert.Equal(1, Run("classifier", "edit", "--model", _dir, "--degree", "1.5").Code);
+        }
+        finally { Console.SetError(err); }
+    }
+}
