@@ -1,3 +1,4 @@
+using Penumbra.Imaging;
 using static TorchSharp.torch;
 
 namespace Penumbra.Toy;
@@ -23,7 +24,7 @@ public sealed class ToyChecker
 
     public ToyChecker(IToyShapeRecognizer? shapeRecognizer = null) => shapes = shapeRecognizer ?? new ToyTemplateShapeRecognizer();
 
-    public ToyDetection Detect(ToyImage image)
+    public ToyDetection Detect(RgbImage image)
     {
         var fg = ToyForeground.Measure(image);
         var background = ToyPalette.NearestBackground(fg.BackgroundRgb.R, fg.BackgroundRgb.G, fg.BackgroundRgb.B);
@@ -40,12 +41,12 @@ public sealed class ToyChecker
         };
     }
 
-    public ToyCheckResult Check(ToyImage image, string prompt) => Check(image, ToyCaptionParser.Parse(prompt));
+    public ToyCheckResult Check(RgbImage image, string prompt) => Check(image, ToyCaptionParser.Parse(prompt));
 
     /// <summary>Checks an image tensor [3,H,W] in [-1,1] (a generated sample).</summary>
-    public ToyCheckResult Check(Tensor image, string prompt) => Check(ToyImage.FromTensor(image), ToyCaptionParser.Parse(prompt));
+    public ToyCheckResult Check(Tensor image, string prompt) => Check(ToyImages.FromTensor(image), ToyCaptionParser.Parse(prompt));
 
-    public ToyCheckResult Check(ToyImage image, ToyPrompt prompt)
+    public ToyCheckResult Check(RgbImage image, ToyPrompt prompt)
     {
         var d = Detect(image);
         var failed = new List<string>();

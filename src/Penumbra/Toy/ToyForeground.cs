@@ -1,3 +1,5 @@
+using Penumbra.Imaging;
+
 namespace Penumbra.Toy;
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class ToyForeground
         Size = size; Found = found; Mask = mask; Coverage = coverage; BackgroundRgb = bg; ForegroundRgb = fg; AreaPixels = area; CentroidX = cx; CentroidY = cy;
     }
 
-    public static ToyForeground Measure(ToyImage image)
+    public static ToyForeground Measure(RgbImage image)
     {
         if (image.Width != image.Height) throw new ArgumentException($"toy images are square; got {image.Width}x{image.Height}", nameof(image));
         int n = image.Width;
@@ -44,7 +46,7 @@ public sealed class ToyForeground
         for (int c = 0; c < 3; c++)
         {
             raw[c] = new double[n * n];
-            for (int i = 0; i < n * n; i++) raw[c][i] = image.Pixels[3 * i + c];
+            for (int i = 0; i < n * n; i++) raw[c][i] = image.Rgb[3 * i + c];
         }
         var bg = (Median(Border(raw[0], n)), Median(Border(raw[1], n)), Median(Border(raw[2], n)));
         var smooth = raw.Select(ch => Smooth(ch, n)).ToArray();

@@ -1,3 +1,5 @@
+using Penumbra.Imaging;
+
 namespace Penumbra.Toy;
 
 /// <summary>
@@ -10,7 +12,7 @@ public static class ToyRenderer
     public const int DefaultSize = 32;
     public const int DefaultSupersample = 4;
 
-    public static ToyImage Render(ToyScene scene, int size = DefaultSize, int supersample = DefaultSupersample)
+    public static RgbImage Render(ToyScene scene, int size = DefaultSize, int supersample = DefaultSupersample)
     {
         var coverage = Coverage(scene.Shape, scene.Centre.X, scene.Centre.Y, scene.Radius, size, supersample);
         var fg = ToyPalette.Rgb(scene.Color);
@@ -23,7 +25,7 @@ public static class ToyRenderer
             pixels[3 * i + 1] = Blend(fg.G, bg.G, a);
             pixels[3 * i + 2] = Blend(fg.B, bg.B, a);
         }
-        return new ToyImage(size, size, pixels);
+        return new RgbImage(size, size, pixels);
     }
 
     /// <summary>

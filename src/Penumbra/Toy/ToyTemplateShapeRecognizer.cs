@@ -1,3 +1,5 @@
+using Penumbra.Imaging;
+
 namespace Penumbra.Toy;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed class ToyTemplateShapeRecognizer : IToyShapeRecognizer
     public static readonly double[] BlurSigmas = { 0, 0.5, 0.8, 1.1, 1.5 };
     private const int Supersample = 4;
 
-    public ToyShape Recognize(ToyImage image, ToyForeground foreground) =>
+    public ToyShape Recognize(RgbImage image, ToyForeground foreground) =>
         Enum.GetValues<ToyShape>().MinBy(s => Residual(s, foreground));
 
     /// <summary>

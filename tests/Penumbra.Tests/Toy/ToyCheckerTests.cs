@@ -1,3 +1,4 @@
+using Penumbra.Imaging;
 using Penumbra.Toy;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -7,7 +8,7 @@ namespace Penumbra.Tests.Toy;
 public class ToyCheckerTests(ITestOutputHelper output)
 {
     /// <summary>Per-attribute accuracy of the checker's detection over rendered scenes, optionally degraded.</summary>
-    internal static Dictionary<string, double> Accuracy(ToyChecker checker, IReadOnlyList<ToyScene> scenes, Func<ToyImage, ToyImage> degrade)
+    internal static Dictionary<string, double> Accuracy(ToyChecker checker, IReadOnlyList<ToyScene> scenes, Func<RgbImage, RgbImage> degrade)
     {
         var hits = new Dictionary<string, int> { ["shape"] = 0, ["color"] = 0, ["position"] = 0, ["size"] = 0, ["background"] = 0 };
         foreach (var scene in scenes)
@@ -23,16 +24,16 @@ public class ToyCheckerTests(ITestOutputHelper output)
     }
 
     /// <summary>Adds Gaussian noise of standard deviation sigma (in the [-1,1] pixel scale), then a Gaussian blur of blurSigma pixels.</summary>
-    internal static Func<ToyImage, ToyImage> Degrade(double sigma, double blurSigma, int seed)
+    internal static Func<RgbImage, RgbImage> Degrade(double sigma, double blurSigma, int seed)
     {
         var gen = new torch.Generator((ulong)seed);
         return image =>
         {
             using var scope = torch.NewDisposeScope();
-            var x = image.ToTensor();
+            var x = image.ToTensorMinus1To1();
             if (blurSigma > 0) x = GaussianBlur(x, blurSigma);
             x = x + (float)sigma * torch.randn(x.shape, generator: gen);
-            return ToyImage.FromTensor(x);
+            return ToyImages.FromTensor(x);
         };
     }
 
@@ -85,7 +86,7 @@ public class ToyCheckerTests(ITestOutputHelper output)
         Assert.Equal(2.0 / 4, twoWrong.Score);
         Assert.Equal(new[] { "shape", "size" }, twoWrong.Failed);
         Assert.Equal(ToyColor.Yellow, twoWrong.Detected.Color);
-        using var t = image.ToTensor();
+        using var t = image.ToTensorMinus1To1();
         Assert.Equal(1.0, checker.Check(t, "yellow triangle, right").Score);
     }
 
@@ -93,7 +94,7 @@ public class ToyCheckerTests(ITestOutputHelper output)
     public void AnEmptyImageHasNoForegroundAndOnlyTheBackgroundCanBeRight()
     {
         var checker = new ToyChecker();
-        var blank = new ToyImage(32, 32, Enumerable.Repeat((byte)110, 32 * 32 * 3).ToArray());
+        var blank = new RgbImage(32, 32, Enumerable.Repeat((byte)110, 32 * 32 * 3).ToArray());
         var result = checker.Check(blank, "a red circle on a gray background");
         Assert.False(result.Detected.Found);
         Assert.Equal(ToyBackground.Gray, result.Detected.Background);

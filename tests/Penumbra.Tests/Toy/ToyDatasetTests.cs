@@ -1,3 +1,4 @@
+using Penumbra.Imaging;
 using Penumbra.Toy;
 
 namespace Penumbra.Tests.Toy;
@@ -110,6 +111,6 @@ public class ToyDatasetTests
         Assert.Equal(new long[] { 3, 3, 32, 32 }, x.shape);
         Assert.Equal(few.Select(s => (long)s.Label), y.data<long>().ToArray());
         Assert.Equal(few.Select(s => (long)s.Group), groups.data<long>().ToArray());
-        Assert.Equal(0f, (x[2] - ToyRenderer.Render(few[2].Scene).ToTensor()).abs().max().item<float>());
+        Assert.Equal(0f, (x[2] - ToyRenderer.Render(few[2].Scene).ToTensorMinus1To1()).abs().max().item<float>());
     }
 }

@@ -1,3 +1,4 @@
+using Penumbra.Imaging;
 using Penumbra.Toy;
 
 namespace Penumbra.Tests.Toy;
