@@ -62,6 +62,70 @@ public class UNet2DConditionModelTests
         Assert.True(MaxAbs(mid, refs.Load("taps.mid_block")) <= ModuleTolerance);
     }
 
+    [Fact]
+    public void TimestepAsScalarOneOrPerSampleAgree()
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        var x = refs.Load("in.sample");
+        var c = refs.Load("in.encoder_hidden_states");
+        long b = x.shape[0];
+        var perSample = model.call(x, full(b, 500L), c);
+        Assert.Equal(0f, (model.call(x, tensor(500L), c) - perSample).abs().max().item<float>());
+        Assert.Equal(0f, (model.call(x, tensor(new[] { 500f }), c) - perSample).abs().max().item<float>());
+        Assert.Equal(0f, (model.Forward(x, 500.0, c) - perSample).abs().max().item<float>());
+        Assert.Throws<ArgumentException>(() => model.call(x, zeros(b + 1), c));
+    }
+
+    [Theory]
+    [InlineData(17, 17)]
+    [InlineData(15, 18)]
+    public void OddSizesUpsampleToTheSkipConnectionSize(int h, int w)
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var mode = inference_mode();
+        manual_seed(3);
+        var x = randn(1, model.Config.InChannels, h, w);
+        var c = randn(1, 5, model.Config.CrossAttentionDim.For(0, model.Config.BlockOutChannels.Length));
+        Assert.Equal(new long[] { 1, model.Config.OutChannels, h, w }, model.call(x, tensor(10L), c).shape);
+    }
+
+    [Fact]
+    public void SavePretrainedRoundTripsWeightsAndConfig()
+    {
+        var dir = Directory.CreateTempSubdirectory("unet-save").FullName;
+        try
+        {
+            using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+            model.SavePretrained(dir);
+            using var loaded = UNet2DConditionModel.FromPretrained(dir);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(model.Config, Penumbra.Configs.ConfigJson.Options),
+                System.Text.Json.JsonSerializer.Serialize(loaded.Config, Penumbra.Configs.ConfigJson.Options));
+            var a = model.state_dict();
+            foreach (var (k, v) in loaded.state_dict()) Assert.True(v.allclose(a[k], rtol: 0, atol: 0), k);
+            using var original = SafetensorsFile.Open(Fixtures.Path("tiny-sd", "unet", UNet2DConditionModel.WeightsFileName));
+            using var written = SafetensorsFile.Open(Path.Combine(dir, UNet2DConditionModel.WeightsFileName));
+            Assert.Equal(original.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void LoadsInHalfPrecision()
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"), dtype: ScalarType.BFloat16);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        var output = model.call(refs.Load("in.sample").to(ScalarType.BFloat16), refs.Load("in.timestep"),
+            refs.Load("in.encoder_hidden_states").to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, output.dtype);
+        // bfloat16 keeps 8 mantissa bits: only a loose agreement with the float32 reference is expected.
+        var expected = refs.Load("out");
+        Assert.True((output.to(ScalarType.Float32) - expected).abs().max().item<float>() < 0.1 * expected.abs().max().item<float>());
+    }
+
     internal static double MaxAbs(Tensor actual, Tensor expected)
     {
         Assert.Equal(expected.shape, actual.shape);
