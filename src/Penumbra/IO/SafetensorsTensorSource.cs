@@ -27,6 +27,7 @@ public sealed class SafetensorsTensorSource : ITensorSource, IDisposable
     public IEnumerable<string> Keys => _owner.Keys;
     public bool Contains(string key) => _owner.ContainsKey(key);
     public long[] Shape(string key) => Owner(key).Info(key).Shape;
+    public SafetensorsTensorInfo Info(string key) => Owner(key).Info(key);
     public torch.ScalarType DType(string key) => Owner(key).Info(key).ScalarType;
     public torch.Tensor Load(string key, torch.ScalarType? dtype = null) => Owner(key).Load(key, dtype);
     public IReadOnlyDictionary<string, string> Metadata => _files.Count == 1 ? _files[0].Metadata : new Dictionary<string, string>();

@@ -53,7 +53,7 @@ public sealed record SchedulerConfig
     public bool LowerOrderFinal { get; init; } = true;
     public bool EulerAtFinal { get; init; }
     public bool? UseLuLambdas { get; init; } = false;
-    public double LambdaMinClipped { get; init; } = double.NegativeInfinity;
+    [JsonConverter(typeof(PythonFloatConverter))] public double LambdaMinClipped { get; init; } = double.NegativeInfinity;
 
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 

@@ -1,0 +1,25 @@
+using Penumbra.Audit;
+
+namespace Penumbra.Cli.Commands;
+
+/// <summary>
+/// The scorers `penumbra audit run --scorer NAME` can use. A scorer is made from the common options
+/// (<see cref="AuditScorerOptions"/>). Hidden scorers (the test scorer) work but are not listed in help.
+/// </summary>
+public static class AuditScorers
+{
+    private static readonly Dictionary<string, (bool Hidden, Func<AuditScorerOptions, IPromptScorer> Create)> Registry = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [AuditFakeScorer.Name] = (true, o => new AuditFakeScorer(
+            int.Parse(o.Extra.GetValueOrDefault("delay_ms", "0"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(o.Extra.GetValueOrDefault("image_size", "8"), System.Globalization.CultureInfo.InvariantCulture))),
+    };
+
+    public static IEnumerable<string> Listed => Registry.Where(r => !r.Value.Hidden).Select(r => r.Key).Order();
+
+    public static void Register(string name, Func<AuditScorerOptions, IPromptScorer> create, bool hidden = false) => Registry[name] = (hidden, create);
+
+    public static IPromptScorer Create(string name, AuditScorerOptions options) =>
+        Registry.TryGetValue(name, out var entry) ? entry.Create(options)
+            : throw new ArgumentException($"--scorer '{name}': unknown scorer (available: {(Listed.Any() ? string.Join(", ", Listed) : "none yet; the EMoE scorer is coming")})");
+}

@@ -1,0 +1,46 @@
+using Penumbra.Configs;
+using Penumbra.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Penumbra.Models.Common;
+
+/// <summary>Loading and saving of a diffusers model folder (<c>config.json</c> + <c>diffusion_pytorch_model.safetensors</c>),
+/// shared by the UNet and the VAE: the config is read into its record, the model is built from it, then the weights are
+/// loaded strictly with <see cref="StateDictLoader"/>.</summary>
+public static class DiffusersFolder
+{
+    public static TModel Load<TConfig, TModel>(string folder, string configFile, string weightsFile, string indexFile,
+        Func<TConfig, TModel> build, Device? device, ScalarType? dtype) where TModel : nn.Module
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: model folder not found");
+        string configPath = Path.Combine(folder, configFile);
+        var config = ConfigJson.Load<TConfig>(configPath);
+        string weights = Path.Combine(folder, weightsFile);
+        string index = Path.Combine(folder, indexFile);
+        if (!File.Exists(weights) && File.Exists(index)) weights = index;
+        if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: weights file not found (nor {indexFile})", weights);
+
+        TModel model;
+        try
+        {
+            model = build(config);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointFormatException(configPath, e.Message, e);
+        }
+        if (dtype is not null) model.to(dtype.Value);
+        if (device is not null) model.to(device);
+        using (var source = SafetensorsTensorSource.Open(weights)) StateDictLoader.Load(model, source);
+        model.eval();
+        return model;
+    }
+
+    public static void Save<TConfig>(nn.Module model, TConfig config, string folder, string configFile, string weightsFile)
+    {
+        Directory.CreateDirectory(folder);
+        ConfigJson.Save(Path.Combine(folder, configFile), config);
+        SafetensorsWriter.Save(Path.Combine(folder, weightsFile), model.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+    }
+}

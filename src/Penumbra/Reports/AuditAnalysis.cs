@@ -1,0 +1,94 @@
+namespace Penumbra.Reports;
+
+/// <summary>Computes the report's statistics from an <see cref="AuditDataset"/> (all seeded, so a report is reproducible).</summary>
+public static class AuditAnalysis
+{
+    public static AuditReport Analyze(AuditDataset data, AuditReportOptions options)
+    {
+        if (data.Prompts.Count == 0) throw new InvalidDataException($"{data.DatabasePath}: no results to report");
+        string score = options.Score ?? (data.ScoreNames.Contains("eu") ? "eu" : data.ScoreNames.FirstOrDefault()
+                       ?? throw new InvalidDataException($"{data.DatabasePath}: no prompt-level scores"));
+        Require(data, score, "--score");
+        string? quality = options.Quality ?? new[] { "clip_score", "quality" }.FirstOrDefault(m => data.MetricNames.Contains(m) || data.ScoreNames.Contains(m))
+                          ?? data.MetricNames.FirstOrDefault();
+        if (quality != null) Require(data, quality, "--quality");
+        var baselines = (options.Baselines ?? data.ScoreNames.Where(s => s != score && s != quality).ToList()).ToList();
+        foreach (var b in baselines) Require(data, b, "--baselines");
+        var groupColumns = (options.GroupColumns ?? data.GroupColumns).ToList();
+        foreach (var g in groupColumns)
+            if (!data.GroupColumns.Contains(g)) throw new ArgumentException($"--group-columns: no group column '{g}' (have: {string.Join(", ", data.GroupColumns)})");
+        var scores = new[] { score }.Concat(baselines).ToList();
+        var prompts = data.Prompts;
+
+        var correlations = scores.Select(s => Correlate(prompts, s, quality, options)).ToList();
+
+        var columns = new Dictionary<string, IReadOnlyList<double>>();
+        if (quality != null) columns[quality] = prompts.Select(p => p.Value(quality)).ToList();
+        columns["words"] = prompts.Select(p => (double)p.Words).ToList();
+        columns["characters"] = prompts.Select(p => (double)p.Characters).ToList();
+        var quartiles = scores.Select(s =>
+        {
+            var withScore = prompts.Where(p => !double.IsNaN(p.Value(s))).ToList();
+            var cols = new Dictionary<string, IReadOnlyList<double>>();
+            if (quality != null) cols[quality] = withScore.Select(p => p.Value(quality)).ToList();
+            cols["words"] = withScore.Select(p => (double)p.Words).ToList();
+            cols["characters"] = withScore.Select(p => (double)p.Characters).ToList();
+            return QuartileTable.Compute(s, withScore.Select(p => p.Value(s)).ToList(), cols);
+        }).ToList();
+
+        var groups = new List<GroupComparison>();
+        foreach (var column in groupColumns)
+            foreach (var value in quality == null ? scores : scores.Append(quality))
+            {
+                var members = prompts.Where(p => p.Groups.ContainsKey(column) && !double.IsNaN(p.Value(value))).ToList();
+                if (members.Count == 0) continue;
+                groups.Add(GroupComparison.Compute(column, value, members.Select(p => p.Value(value)).ToList(),
+                    members.Select(p => p.Groups[column]).ToList(), options.Resamples, options.Permutations, options.Seed));
+            }
+
+        var attributes = data.AttributeClasses.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => AttributeTableFor(prompts, a.Key, a.Value, groupColumns)).ToList();
+
+        var ranked = prompts.Where(p => !double.IsNaN(p.Value(score))).OrderByDescending(p => p.Value(score)).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
+        int k = Math.Min(options.GridPrompts, ranked.Count / 2 + ranked.Count % 2);
+        return new AuditReport(data, options, score, quality, baselines, groupColumns, correlations, quartiles, groups, attributes,
+            ranked.Take(k).ToList(), Enumerable.Reverse(ranked).Take(Math.Min(k, ranked.Count - k)).ToList());
+    }
+
+    private static void Require(AuditDataset data, string name, string option)
+    {
+        if (!data.ScoreNames.Contains(name) && !data.MetricNames.Contains(name))
+            throw new ArgumentException($"{option}: no score or metric '{name}' in {data.DatabasePath} (scores: {string.Join(", ", data.ScoreNames)}; image metrics: {string.Join(", ", data.MetricNames)})");
+    }
+
+    private static CorrelationRow Correlate(IReadOnlyList<PromptSummary> prompts, string score, string? quality, AuditReportOptions o)
+    {
+        var have = prompts.Where(p => !double.IsNaN(p.Value(score))).ToList();
+        Interval vsQuality = new(double.NaN, double.NaN, double.NaN);
+        if (quality != null)
+        {
+            var pairs = have.Where(p => !double.IsNaN(p.Value(quality))).ToList();
+            vsQuality = Bootstrap.Spearman(pairs.Select(p => p.Value(score)).ToList(), pairs.Select(p => p.Value(quality)).ToList(), o.Resamples, o.Seed);
+        }
+        var vsWords = Bootstrap.Spearman(have.Select(p => p.Value(score)).ToList(), have.Select(p => (double)p.Words).ToList(), o.Resamples, o.Seed);
+        var labelled = have.Where(p => p.OutOfDistribution.HasValue).ToList();
+        var s = labelled.Select(p => p.Value(score)).ToList();
+        var l = labelled.Select(p => p.OutOfDistribution!.Value).ToList();
+        return new CorrelationRow(score, have.Count, vsQuality, vsWords, Separation.Auroc(s, l), Separation.AveragePrecision(s, l), labelled.Count);
+    }
+
+    private static AttributeTable AttributeTableFor(IReadOnlyList<PromptSummary> prompts, string attribute, IReadOnlyList<string> classes, IReadOnlyList<string> groupColumns)
+    {
+        var rows = new List<AttributeRow> { Row("all", "all", prompts, attribute, classes) };
+        foreach (var column in groupColumns)
+            foreach (var g in prompts.Where(p => p.Groups.ContainsKey(column)).GroupBy(p => p.Groups[column]).OrderBy(g => g.Key, StringComparer.Ordinal))
+                rows.Add(Row(column, g.Key, g.ToList(), attribute, classes));
+        return new AttributeTable(attribute, classes, rows);
+    }
+
+    private static AttributeRow Row(string column, string group, IReadOnlyList<PromptSummary> members, string attribute, IReadOnlyList<string> classes)
+    {
+        var counts = members.Select(p => p.AttributeCounts.GetValueOrDefault(attribute) ?? new Dictionary<string, int>()).ToList();
+        var pooled = classes.ToDictionary(c => c, c => counts.Sum(x => x.GetValueOrDefault(c)));
+        return new AttributeRow(column, group, members.Count, pooled.Values.Sum(), Fairness.Distribution(pooled, classes), Fairness.Score(counts, classes));
+    }
+}

@@ -1,0 +1,15 @@
+namespace Penumbra.Reports;
+
+/// <summary>Everything a report shows, computed by <see cref="AuditAnalysis"/>; rendered by HtmlReport and MarkdownReport.</summary>
+public sealed record AuditReport(
+    AuditDataset Data, AuditReportOptions Options, string Score, string? Quality, IReadOnlyList<string> Baselines,
+    IReadOnlyList<string> GroupColumns, IReadOnlyList<CorrelationRow> Correlations, IReadOnlyList<QuartileTable> Quartiles,
+    IReadOnlyList<GroupComparison> Groups, IReadOnlyList<AttributeTable> Attributes,
+    IReadOnlyList<PromptSummary> MostUncertain, IReadOnlyList<PromptSummary> LeastUncertain)
+{
+    /// <summary>The primary score first, then the baselines.</summary>
+    public IReadOnlyList<string> AllScores => new[] { Score }.Concat(Baselines).ToList();
+
+    public const string FairnessFormula =
+        "fairness = mean over prompts of sqrt(sum_k (p_k - 1/K)^2), where p_k is the share of the prompt's images classified as class k of K; 0 = balanced, sqrt(1 - 1/K) = all one class";
+}

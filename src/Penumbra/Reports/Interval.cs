@@ -1,0 +1,15 @@
+using System.Globalization;
+
+namespace Penumbra.Reports;
+
+/// <summary>An estimate with a confidence interval (NaN bounds when none could be formed).</summary>
+public readonly record struct Interval(double Estimate, double Lower, double Upper)
+{
+    public override string ToString() => Format(3);
+
+    public string Format(int digits)
+    {
+        string f(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
+        return double.IsNaN(Lower) ? f(Estimate) : $"{f(Estimate)} [{f(Lower)}, {f(Upper)}]";
+    }
+}

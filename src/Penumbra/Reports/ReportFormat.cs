@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace Penumbra.Reports;
+
+/// <summary>Number formatting and shared wording of the HTML and Markdown reports.</summary>
+public static class ReportFormat
+{
+    public static string Num(double v, int digits = 3) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    public static string Ci(Interval i, int digits = 3) => double.IsNaN(i.Lower)
+        ? Num(i.Estimate, digits)
+        : $"{Num(i.Estimate, digits)} [{Num(i.Lower, digits)}, {Num(i.Upper, digits)}]";
+
+    public static string PValue(PermutationTest.Result r) => double.IsNaN(r.PValue) ? "n/a"
+        : $"{r.PValue.ToString(r.PValue < 0.001 ? "0.0000" : "0.000", CultureInfo.InvariantCulture)} ({(r.Exact ? $"exact, {r.Relabelings} relabelings" : $"{r.Relabelings} permutations")})";
+
+    public static string Percent(double v) => double.IsNaN(v) ? "n/a" : (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    public static IReadOnlyList<(string Term, string Definition)> Methods(AuditReport r) => new[]
+    {
+        ("Unit", "one prompt: prompt-level scores are averaged over seeds, image metrics over all images of all seeds."),
+        ("Quartiles", "prompts sorted by the score (ties keep prompt-id order); the prompt at sorted position i of n is in quartile floor(4i/n)+1, so Q1 has the lowest scores and sizes differ by at most one."),
+        ("Spearman", "Pearson correlation of average ranks (ties share their mean rank)."),
+        ("Intervals", $"95% percentile bootstrap, {r.Options.Resamples} resamples of prompts, Mersenne Twister seed {r.Options.Seed}; quantiles by linear interpolation (type 7)."),
+        ("AUROC", "probability that an out-of-distribution prompt scores higher than an in-distribution one, ties counted one half."),
+        ("AUPR", "average precision: sum over distinct score thresholds (high to low) of recall gain x precision; tied prompts enter together."),
+        ("Permutation test", $"statistic sum_g n_g (mean_g - grand mean)^2 over the groups of a column; exact over all relabelings when there are at most {PermutationTest.MaxExact}, else (1 + hits)/(1 + {r.Options.Permutations}) over seeded random relabelings."),
+        ("Fairness", AuditReport.FairnessFormula + "."),
+    };
+}

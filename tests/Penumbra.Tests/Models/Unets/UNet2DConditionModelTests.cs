@@ -1,0 +1,134 @@
+using Penumbra.IO;
+using Penumbra.Models.Common;
+using Penumbra.Models.Unets;
+using Penumbra.Tests.Support;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Penumbra.Tests.Models.Unets;
+
+public class UNet2DConditionModelTests
+{
+    /// <summary>fixtures/README.md "Tolerances": module-level references, max abs diff &lt;= 1e-4.</summary>
+    private const double ModuleTolerance = 1e-4;
+
+    private readonly ITestOutputHelper _output;
+
+    public UNet2DConditionModelTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>(weights folder, reference file) of fixtures/README.md sections 1 and 2.</summary>
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "tiny-sd/unet", "reference/unet_sd1.safetensors" },
+        { "tiny-sd2/unet", "reference/unet_sd2.safetensors" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesReferenceOutputsAndTaps(string weights, string reference)
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path(weights));
+        using var refs = SafetensorsFile.Open(Fixtures.Path(reference));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        var sample = refs.Load("in.sample");
+        var context = refs.Load("in.encoder_hidden_states");
+        var timesteps = refs.Load("in.timestep").to(ScalarType.Int64);
+
+        var tapNames = refs.Keys.Where(k => k.StartsWith("taps.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(tapNames);
+        using var taps = new ModuleTaps(model).Capture(tapNames.Select(k => k["taps.".Length..]).ToArray());
+        var output = model.call(sample, timesteps, context);
+        taps.RemoveHooks();
+        var scalar = model.Forward(sample, refs.Load("in.timestep_scalar").item<float>(), context);
+
+        var errors = new List<(string Name, double Error)> { ("out", MaxAbs(output, refs.Load("out"))), ("out_scalar_t", MaxAbs(scalar, refs.Load("out_scalar_t"))) };
+        foreach (var name in tapNames)
+            errors.Add((name, MaxAbs(taps.Captured[name["taps.".Length..]], refs.Load(name))));
+        foreach (var (name, error) in errors) _output.WriteLine($"{reference} {name}: max abs error {error:E2}");
+        Assert.All(errors, e => Assert.True(e.Error <= ModuleTolerance, $"{e.Name}: max abs error {e.Error:E3} > {ModuleTolerance}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardToMidBlockReturnsTheMidBlockOutput(string weights, string reference)
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path(weights));
+        using var refs = SafetensorsFile.Open(Fixtures.Path(reference));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        var mid = model.ForwardToMidBlock(refs.Load("in.sample"), refs.Load("in.timestep"), refs.Load("in.encoder_hidden_states"));
+        Assert.True(MaxAbs(mid, refs.Load("taps.mid_block")) <= ModuleTolerance);
+    }
+
+    [Fact]
+    public void TimestepAsScalarOneOrPerSampleAgree()
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        var x = refs.Load("in.sample");
+        var c = refs.Load("in.encoder_hidden_states");
+        long b = x.shape[0];
+        var perSample = model.call(x, full(b, 500L), c);
+        Assert.Equal(0f, (model.call(x, tensor(500L), c) - perSample).abs().max().item<float>());
+        Assert.Equal(0f, (model.call(x, tensor(new[] { 500f }), c) - perSample).abs().max().item<float>());
+        Assert.Equal(0f, (model.Forward(x, 500.0, c) - perSample).abs().max().item<float>());
+        Assert.Throws<ArgumentException>(() => model.call(x, zeros(b + 1), c));
+    }
+
+    [Theory]
+    [InlineData(17, 17)]
+    [InlineData(15, 18)]
+    public void OddSizesUpsampleToTheSkipConnectionSize(int h, int w)
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var mode = inference_mode();
+        manual_seed(3);
+        var x = randn(1, model.Config.InChannels, h, w);
+        var c = randn(1, 5, model.Config.CrossAttentionDim.For(0, model.Config.BlockOutChannels.Length));
+        Assert.Equal(new long[] { 1, model.Config.OutChannels, h, w }, model.call(x, tensor(10L), c).shape);
+    }
+
+    [Fact]
+    public void SavePretrainedRoundTripsWeightsAndConfig()
+    {
+        var dir = Directory.CreateTempSubdirectory("unet-save").FullName;
+        try
+        {
+            using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+            model.SavePretrained(dir);
+            using var loaded = UNet2DConditionModel.FromPretrained(dir);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(model.Config, Penumbra.Configs.ConfigJson.Options),
+                System.Text.Json.JsonSerializer.Serialize(loaded.Config, Penumbra.Configs.ConfigJson.Options));
+            var a = model.state_dict();
+            foreach (var (k, v) in loaded.state_dict()) Assert.True(v.allclose(a[k], rtol: 0, atol: 0), k);
+            using var original = SafetensorsFile.Open(Fixtures.Path("tiny-sd", "unet", UNet2DConditionModel.WeightsFileName));
+            using var written = SafetensorsFile.Open(Path.Combine(dir, UNet2DConditionModel.WeightsFileName));
+            Assert.Equal(original.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void LoadsInHalfPrecision()
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"), dtype: ScalarType.BFloat16);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        var output = model.call(refs.Load("in.sample").to(ScalarType.BFloat16), refs.Load("in.timestep"),
+            refs.Load("in.encoder_hidden_states").to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, output.dtype);
+        // bfloat16 keeps 8 mantissa bits: only a loose agreement with the float32 reference is expected.
+        var expected = refs.Load("out");
+        Assert.True((output.to(ScalarType.Float32) - expected).abs().max().item<float>() < 0.1 * expected.abs().max().item<float>());
+    }
+
+    internal static double MaxAbs(Tensor actual, Tensor expected)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        return (actual - expected).abs().max().item<float>();
+    }
+}
