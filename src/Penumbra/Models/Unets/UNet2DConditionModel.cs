@@ -151,10 +151,12 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
 
     /// <summary>Loads <c>config.json</c> and <c>diffusion_pytorch_model.safetensors</c> (or its sharded index) from a
     /// diffusers model folder with strict key checking; the model is moved to <paramref name="device"/> /
-    /// <paramref name="dtype"/> (default CPU / the file's float32) and put in eval mode.</summary>
-    public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null) =>
+    /// <paramref name="dtype"/> (default CPU / float32) and put in eval mode. <paramref name="beforeLoad"/> runs on the
+    /// freshly built model before the weights are loaded (replace submodules there, e.g. SegMoE's experts).</summary>
+    public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null,
+        Action<UNet2DConditionModel>? beforeLoad = null) =>
         DiffusersFolder.Load(folder, ConfigFileName, WeightsFileName, ShardedIndexFileName,
-            (UNet2DConditionConfig c) => new UNet2DConditionModel(c), device, dtype);
+            (UNet2DConditionConfig c) => new UNet2DConditionModel(c), device, dtype, beforeLoad);
 
     /// <summary>Writes <c>config.json</c> (unknown keys of the loaded config included) and the weights as one
     /// safetensors file.</summary>

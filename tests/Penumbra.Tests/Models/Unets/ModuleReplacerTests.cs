@@ -76,6 +76,53 @@ public class ModuleReplacerTests
         Assert.True((after - before).abs().max().item<float>() < 1e-5);
     }
 
+    /// <summary>A stand-in with SegMoE's key layout and any number of experts (averaged; routing is not the point here).</summary>
+    private sealed class AveragedExperts : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear gate;
+        private readonly ModuleList<nn.Module<Tensor, Tensor>> experts;
+
+        public AveragedExperts(long inFeatures, IEnumerable<nn.Module<Tensor, Tensor>> members) : base(nameof(AveragedExperts))
+        {
+            experts = nn.ModuleList(members.ToArray());
+            gate = nn.Linear(inFeatures, experts.Count, hasBias: false);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => stack(experts.Select(e => e.call(x)).ToArray()).mean(new long[] { 0 });
+    }
+
+    [Fact]
+    public void TheSegMoeCheckpointLoadsStrictlyOnceItsLayersAreReplaced()
+    {
+        var folder = Fixtures.Path("moe", "tiny-segmoe", "unet");
+        using var file = SafetensorsFile.Open(Path.Combine(folder, UNet2DConditionModel.WeightsFileName));
+        var moePaths = file.Keys.Where(k => k.EndsWith(".gate.weight", StringComparison.Ordinal)).Select(k => k[..^".gate.weight".Length]).ToList();
+        Assert.NotEmpty(moePaths);
+
+        using var model = UNet2DConditionModel.FromPretrained(folder, beforeLoad: m =>
+        {
+            foreach (var path in moePaths)
+            {
+                var gateShape = file.Info(path + ".gate.weight").Shape;
+                var original = (nn.Module<Tensor, Tensor>)ModulePaths.Find(m, path);
+                nn.Module<Tensor, Tensor> Copy() => original switch
+                {
+                    Linear l => nn.Linear(l.in_features, l.out_features, hasBias: l.bias is not null),
+                    FeedForward => new FeedForward(gateShape[1]),
+                    _ => throw new InvalidOperationException(path),
+                };
+                ModuleReplacer.Replace(m, path, new AveragedExperts(gateShape[1], Enumerable.Range(0, (int)gateShape[0]).Select(_ => Copy())));
+            }
+        });
+        var keys = model.state_dict().Keys.ToHashSet();
+        Assert.Equal(file.Keys.ToHashSet(), keys);
+        using var mode = inference_mode();
+        var c = model.Config;
+        var x = randn(1, c.InChannels, 8, 8);
+        Assert.Equal(x.shape, model.call(x, tensor(3L), randn(1, 4, c.CrossAttentionDim.For(0, c.BlockOutChannels.Length))).shape);
+    }
+
     [Fact]
     public void AModuleOfTheWrongTypeIsRejected()
     {

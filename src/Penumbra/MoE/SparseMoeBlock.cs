@@ -1,0 +1,198 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Penumbra.MoE;
+
+/// <summary>
+/// segmoe's <c>SparseMoeBlock</c> (Mixtral-style, untrained): <c>gate</c> (Linear in→E, no bias, row e = expert e's gate
+/// vector) and <c>experts</c> (E copies of one module, e.g. a Linear projection or a FeedForward), so the keys are
+/// <c>&lt;P&gt;.gate.weight</c> and <c>&lt;P&gt;.experts.&lt;e&gt;.&lt;suffix&gt;</c>. Forward (spec §4) on X [rows, ..., in]:
+/// logits L = X·Wᵀ in the model dtype; the k experts with the largest Σ L over all rows and tokens (summed in float32) are
+/// chosen once per call; per token w = softmax over the k chosen logits (float32, cast back); Y = Σ_i w_i·Expert_i(X).
+/// How rows are routed (segmoe's batch-global rule, per row group, or a forced expert per row) comes from
+/// <see cref="Routing"/>, shared by the blocks of a model; the last call's choice is in <see cref="LastCall"/>.
+/// </summary>
+public sealed class SparseMoeBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear gate;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> experts;
+    private int _topK;
+    private MoeCall? _lastCall;
+
+    /// <param name="inFeatures">Input channels (the gate's input).</param>
+    /// <param name="outFeatures">Output channels of every expert.</param>
+    /// <param name="expertModules">The experts, in order (taken over, not copied).</param>
+    /// <param name="topK">Experts per token (<c>num_experts_per_tok</c>).</param>
+    /// <param name="path">The module path in its model (names routing overrides and call records).</param>
+    public SparseMoeBlock(long inFeatures, long outFeatures, IEnumerable<nn.Module<Tensor, Tensor>> expertModules, int topK, string path = "")
+        : base(nameof(SparseMoeBlock))
+    {
+        var list = expertModules.ToArray();
+        if (list.Length < 1) throw new ArgumentException("a mixture needs at least one expert", nameof(expertModules));
+        experts = nn.ModuleList(list);
+        gate = nn.Linear(inFeatures, list.Length, hasBias: false);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Path = path;
+        TopK = topK;
+        RegisterComponents();
+    }
+
+    public long InFeatures { get; }
+    public long OutFeatures { get; }
+    public int NumExperts => experts.Count;
+    public string Path { get; set; }
+
+    /// <summary>Experts per token (<c>num_experts_per_tok</c>), 1..<see cref="NumExperts"/>; <see cref="MoeRouting.TopK"/> overrides it.</summary>
+    public int TopK
+    {
+        get => _topK;
+        set => _topK = value >= 1 && value <= NumExperts ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"'{Path}': top-k must be 1..{NumExperts}");
+    }
+
+    /// <summary>The routing settings (a model's blocks share one instance).</summary>
+    public MoeRouting Routing { get; set; } = new();
+
+    /// <summary>The gate, <c>gate.weight</c> [E, in].</summary>
+    public Linear Gate => gate;
+
+    public nn.Module<Tensor, Tensor> Expert(int e) => experts[e];
+
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Experts => experts.ToArray();
+
+    /// <summary>What the last call chose (null before the first call).</summary>
+    public MoeCall? LastCall => _lastCall;
+
+    /// <summary>Replaces expert <paramref name="e"/> (the old module is disposed); the new one must map in→out channels.</summary>
+    public void SetExpert(int e, nn.Module<Tensor, Tensor> module)
+    {
+        var old = Penumbra.Models.Common.ModuleReplacer.Replace(this, $"experts.{e}", module);
+        if (!ReferenceEquals(old, module)) old.Dispose();
+    }
+
+    /// <summary>Copies <paramref name="weight"/> [E, in] into the gate.</summary>
+    public void SetGate(Tensor weight)
+    {
+        if (!weight.shape.SequenceEqual(gate.weight!.shape))
+            throw new ArgumentException($"'{Path}': gate weight must be [{string.Join(",", gate.weight.shape)}], got [{string.Join(",", weight.shape)}]");
+        using var noGrad = no_grad();
+        gate.weight.copy_(weight);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() < 2 || x.shape[^1] != InFeatures)
+            throw new ArgumentException($"'{Path}': input must be [rows, ..., {InFeatures}], got [{string.Join(",", x.shape)}]");
+        using var scope = NewDisposeScope();
+        var route = Routing.For(Path);
+        int k = Routing.TopK ?? TopK;
+        if (k > NumExperts) throw new InvalidOperationException($"'{Path}': top-k {k} but only {NumExperts} experts");
+        int rows = (int)x.shape[0];
+        var flat = x.reshape(-1, InFeatures);
+        long tokens = flat.shape[0] / Math.Max(rows, 1);
+        Tensor? logits = route.Kind != MoeRouteKind.Forced || Routing.CaptureProbabilities ? gate.call(flat) : null;
+
+        Tensor y;
+        var selections = new List<int[]>();
+        var groupOfRow = new int[rows];
+        switch (route.Kind)
+        {
+            case MoeRouteKind.Global:
+                (y, var sel) = Mix(flat, logits!, k);
+                selections.Add(sel);
+                break;
+            case MoeRouteKind.Grouped:
+            {
+                var groups = route.RowGroups ?? Enumerable.Range(0, rows).ToArray();
+                CheckRows(groups.Count, rows, "row groups");
+                y = ApplyPerGroup(flat, rows, tokens, groups, (idx, sub) =>
+                {
+                    (var part, var s) = Mix(sub, logits!.index_select(0, idx), k);
+                    selections.Add(s);
+                    return part;
+                }, groupOfRow);
+                break;
+            }
+            default:
+            {
+                IReadOnlyList<int> perRow = route.RowExperts ?? Enumerable.Repeat(route.AllRowsExpert!.Value, rows).ToArray();
+                CheckRows(perRow.Count, rows, "forced experts");
+                foreach (var e in perRow)
+                    if (e >= NumExperts) throw new ArgumentException($"'{Path}': forced expert {e} but the block has {NumExperts} experts");
+                y = ApplyPerGroup(flat, rows, tokens, perRow, (idx, sub) =>
+                {
+                    int e = perRow[(int)(idx[0].item<long>() / tokens)];
+                    selections.Add(new[] { e });
+                    return experts[e].call(sub);
+                }, groupOfRow);
+                break;
+            }
+        }
+
+        Tensor? probabilities = null;
+        if (Routing.CaptureProbabilities)
+            probabilities = nn.functional.softmax(logits!.to(ScalarType.Float32), -1).reshape(rows, tokens, NumExperts).detach()
+                .DetachFromDisposeScope();
+        _lastCall?.GateProbabilities?.Dispose();
+        _lastCall = new MoeCall(Path, route, route.Kind == MoeRouteKind.Forced ? 1 : k, selections, groupOfRow, tokens, probabilities);
+        Routing.OnCall?.Invoke(_lastCall);
+
+        var shape = x.shape.ToArray();
+        shape[^1] = y.shape[^1];
+        return scope.MoveToOuter(y.reshape(shape));
+    }
+
+    /// <summary>segmoe's rule on a set of token rows: one top-k from the float32 sum of the logits, per-token softmax over the
+    /// chosen logits in float32, weighted sum of the chosen experts' outputs.</summary>
+    private (Tensor Output, int[] Selected) Mix(Tensor flat, Tensor logits, int k)
+    {
+        var scores = logits.to(ScalarType.Float32).sum(0L);
+        var (_, indices) = scores.topk(k);
+        int[] selected = indices.cpu().data<long>().Select(i => (int)i).ToArray();
+        var chosen = logits.index_select(1, indices.to(logits.device));
+        var weights = nn.functional.softmax(chosen.to(ScalarType.Float32), 1).to(flat.dtype);
+        Tensor? y = null;
+        for (int i = 0; i < k; i++)
+        {
+            var term = weights.narrow(1, i, 1) * experts[selected[i]].call(flat);
+            y = y is null ? term : y + term;
+        }
+        return (y!, selected);
+    }
+
+    /// <summary>Runs <paramref name="apply"/> on the tokens of each group of rows (groups in order of first appearance) and
+    /// puts the results back in row order.</summary>
+    private static Tensor ApplyPerGroup(Tensor flat, int rows, long tokens, IReadOnlyList<int> groupOfRowIds,
+        Func<Tensor, Tensor, Tensor> apply, int[] groupOfRow)
+    {
+        var order = new List<int>();
+        var members = new Dictionary<int, List<long>>();
+        for (int r = 0; r < rows; r++)
+        {
+            int g = groupOfRowIds[r];
+            if (!members.TryGetValue(g, out var list))
+            {
+                members[g] = list = new List<long>();
+                order.Add(g);
+            }
+            groupOfRow[r] = order.IndexOf(g);
+            for (long t = 0; t < tokens; t++) list.Add(r * tokens + t);
+        }
+        Tensor? y = null;
+        foreach (var g in order)
+        {
+            var idx = tensor(members[g].ToArray(), ScalarType.Int64, flat.device);
+            var part = apply(idx, flat.index_select(0, idx));
+            y ??= zeros(new[] { flat.shape[0], part.shape[^1] }, part.dtype, part.device);
+            y.index_copy_(0, idx, part);
+        }
+        return y!;
+    }
+
+    private void CheckRows(int given, int rows, string what)
+    {
+        if (given != rows) throw new ArgumentException($"'{Path}': {given} {what} for a batch of {rows} rows");
+    }
+}

@@ -1,0 +1,59 @@
+using Penumbra.IO;
+using Penumbra.MoE;
+using Penumbra.Tests.Support;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Penumbra.Tests.MoE;
+
+public class SegMoeModelTests
+{
+    /// <summary>fixtures/README.md "Tolerances": SegMoE UNet (<c>out</c>, <c>out_k1</c>) max abs diff &lt;= 1e-4; routes exact;
+    /// gates read from <c>moe/tiny-segmoe</c> exact.</summary>
+    private const double UnetTolerance = 1e-4;
+
+    private readonly ITestOutputHelper _output;
+
+    public SegMoeModelTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void TinySegMoeMatchesReferenceOutputsRoutesAndGates()
+    {
+        using var model = SegMoeModel.FromPretrained(Fixtures.Path("moe", "tiny-segmoe"));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "segmoe.safetensors"));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+
+        var gateKeys = refs.Keys.Where(k => k.StartsWith("gates.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(gateKeys.Select(k => k["gates.".Length..]), model.Blocks.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(model.Blocks.Keys, p => p.StartsWith("mid_block", StringComparison.Ordinal));
+        foreach (var key in gateKeys)
+            Assert.True(MaxAbs(model.Blocks[key["gates.".Length..]].Gate.weight!, refs.Load(key)) == 0, $"{key} differs");
+
+        var sample = refs.Load("in.sample");
+        var context = refs.Load("in.encoder_hidden_states");
+        var timesteps = refs.Load("in.timestep").to(ScalarType.Int64);
+        foreach (var (outKey, routePrefix, topK) in new[] { ("out", "route.", (int?)null), ("out_k1", "route_k1.", 1) })
+        {
+            model.Routing.TopK = topK;
+            var output = model.Unet.call(sample, timesteps, context);
+            double error = MaxAbs(output, refs.Load(outKey));
+            _output.WriteLine($"{outKey}: max abs error {error:E2}");
+            Assert.True(error <= UnetTolerance, $"{outKey}: max abs error {error:E3} > {UnetTolerance}");
+            foreach (var (path, block) in model.Blocks)
+            {
+                var expected = refs.Load(routePrefix + path).data<long>().Select(i => (int)i).ToArray();
+                var call = block.LastCall!;
+                Assert.Single(call.Selections);
+                _output.WriteLine($"{routePrefix}{path}: [{string.Join(",", call.Selections[0])}]");
+                Assert.Equal(expected, call.Selections[0]);
+            }
+        }
+    }
+
+    internal static double MaxAbs(Tensor actual, Tensor expected)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        return (actual - expected).abs().max().item<float>();
+    }
+}
