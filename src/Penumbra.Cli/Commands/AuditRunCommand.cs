@@ -31,10 +31,11 @@ public static class AuditRunCommand
         var shard = new Option<string>("--shard") { Description = "Run the deterministic slice k/N (0 <= k < N) of the prompts", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue an existing database, skipping committed work" };
         var imageDir = new Option<string?>("--image-dir") { Description = "Folder for images (default: <db>.images)" };
+        var journal = new Option<AuditJournal>("--journal") { Description = "SQLite journal: Wal (local disks) or Delete (databases on NFS/SMB)", DefaultValueFactory = _ => AuditJournal.Wal };
         var cmd = new Command("run", "Score a prompt set into a SQLite database (resumable with --resume, shardable with --shard k/N)")
         {
             db, prompts, template, lists, format, textColumn, idColumn, labelColumn, groupColumns, onBadRow,
-            scorer, model, device, scorerOptions, seeds, images, batch, shard, resume, imageDir,
+            scorer, model, device, scorerOptions, seeds, images, batch, shard, resume, imageDir, journal,
         };
         cmd.SetAction((pr, ct) =>
         {
@@ -49,7 +50,7 @@ public static class AuditRunCommand
             {
                 DatabasePath = pr.GetRequiredValue(db), PromptSettings = source.Settings, Seeds = ParseSeeds(pr.GetValue(seeds)!),
                 Images = pr.GetValue(images), BatchSize = pr.GetValue(batch), Shard = ShardSpec.Parse(pr.GetValue(shard)!),
-                Resume = pr.GetValue(resume), ImageFolder = pr.GetValue(imageDir),
+                Resume = pr.GetValue(resume), ImageFolder = pr.GetValue(imageDir), Journal = pr.GetValue(journal),
             };
             var scorerSettings = new AuditScorerOptions(pr.GetValue(model), pr.GetValue(device)!, KeyValues(pr.GetValue(scorerOptions), "--scorer-option"));
             return Task.FromResult(Run(source, options, pr.GetRequiredValue(scorer), scorerSettings, ct));
@@ -59,6 +60,7 @@ public static class AuditRunCommand
 
     private static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
     {
+        AuditScorers.CheckName(scorerName);
         // Pass 1 (streamed): report bad rows once, with line numbers, and count this shard's work units for the ETA.
         long badRows = 0, units = 0;
         foreach (var p in source.Read(row => { badRows++; Console.Error.WriteLine($"bad row: {row}"); }))

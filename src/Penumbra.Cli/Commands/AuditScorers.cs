@@ -19,7 +19,16 @@ public static class AuditScorers
 
     public static void Register(string name, Func<AuditScorerOptions, IPromptScorer> create, bool hidden = false) => Registry[name] = (hidden, create);
 
-    public static IPromptScorer Create(string name, AuditScorerOptions options) =>
-        Registry.TryGetValue(name, out var entry) ? entry.Create(options)
-            : throw new ArgumentException($"--scorer '{name}': unknown scorer (available: {(Listed.Any() ? string.Join(", ", Listed) : "none yet; the EMoE scorer is coming")})");
+    /// <summary>Throws the unknown-scorer error early, before prompts are read or a model is loaded.</summary>
+    public static void CheckName(string name)
+    {
+        if (!Registry.ContainsKey(name))
+            throw new ArgumentException($"--scorer '{name}': unknown scorer (available: {(Listed.Any() ? string.Join(", ", Listed) : "none yet; the EMoE scorer is coming")})");
+    }
+
+    public static IPromptScorer Create(string name, AuditScorerOptions options)
+    {
+        CheckName(name);
+        return Registry[name].Create(options);
+    }
 }

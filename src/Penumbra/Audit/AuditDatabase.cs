@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Penumbra.Audit;
 
 /// <summary>
-/// The SQLite store of an audit run (WAL journal, synchronous=FULL): <c>run_config</c> (key/value settings that a
+/// The SQLite store of an audit run (WAL journal unless told otherwise, synchronous=FULL): <c>run_config</c> (key/value settings that a
 /// resume or merge must match), <c>shards</c> (the k/N slices it holds), <c>prompts</c> and <c>results</c> with the
 /// unique key (prompt_id, seed, image_index). Each batch is one transaction, so a killed run leaves whole work units.
 /// </summary>
@@ -31,8 +31,10 @@ public sealed class AuditDatabase : IDisposable
         this.connection = connection;
     }
 
-    /// <summary>Opens (or with <paramref name="create"/> creates) an audit database.</summary>
-    public static AuditDatabase Open(string path, bool create = false)
+    /// <summary>Opens (or with <paramref name="create"/> creates) an audit database. <paramref name="journal"/> sets
+    /// the journal mode of a database being written: <see cref="AuditJournal.Wal"/> (default), or
+    /// <see cref="AuditJournal.Delete"/> for network file systems, where SQLite's WAL does not work; null leaves it.</summary>
+    public static AuditDatabase Open(string path, bool create = false, AuditJournal? journal = null)
     {
         if (!create && !File.Exists(path)) throw new FileNotFoundException($"{path}: audit database not found");
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -48,7 +50,8 @@ public sealed class AuditDatabase : IDisposable
         var db = new AuditDatabase(path, connection);
         try
         {
-            db.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+            if (journal != null) db.Execute($"PRAGMA journal_mode={(journal == AuditJournal.Wal ? "WAL" : "DELETE")};");
+            db.Execute("PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
             db.Execute(Schema);
         }
         catch (SqliteException e)

@@ -3,7 +3,8 @@ namespace Penumbra.Audit;
 /// <summary>
 /// Combines shard databases into one: all run configs must be equal, all shards must have the same N and no shard
 /// may appear twice. Image paths are rewritten relative to the merged database. The output is built under a
-/// temporary name and renamed at the end, so a failed merge leaves no half database.
+/// temporary name (rollback journal, so it is one self-contained file on any file system) and renamed at the end,
+/// so a failed merge leaves no half database.
 /// </summary>
 public static class AuditMerge
 {
@@ -37,7 +38,7 @@ public static class AuditMerge
         string partial = output + ".partial";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         foreach (var f in new[] { partial, partial + "-wal", partial + "-shm" }) File.Delete(f);
-        using (var merged = AuditDatabase.Open(partial, create: true))
+        using (var merged = AuditDatabase.Open(partial, create: true, AuditJournal.Delete))
         {
             merged.Initialize(config!, owner.Keys.Order().Select(k => new ShardSpec(k, count)));
             string outFolder = Path.GetDirectoryName(Path.GetFullPath(output))!;
@@ -70,7 +71,6 @@ public static class AuditMerge
                 }
                 merged.Execute("DETACH DATABASE src");
             }
-            merged.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         File.Move(partial, output);
         foreach (var f in new[] { partial + "-wal", partial + "-shm" }) File.Delete(f);

@@ -14,4 +14,6 @@ public sealed record AuditRunOptions
     public bool Resume { get; init; }
     /// <summary>Folder for images and uncertainty maps; default "&lt;database&gt;.images" beside the database.</summary>
     public string? ImageFolder { get; init; }
+    /// <summary>Journal mode: WAL by default; DELETE for a database on a network file system.</summary>
+    public AuditJournal Journal { get; init; } = AuditJournal.Wal;
 }

@@ -19,7 +19,7 @@ public static class AuditRunner
         if (options.BatchSize < 1) throw new ArgumentException($"--batch-size {options.BatchSize}: must be >= 1");
 
         var config = RunConfig.Build(options.PromptSettings, options.Seeds, options.Images, scorer);
-        using var db = AuditDatabase.Open(options.DatabasePath, create: true);
+        using var db = AuditDatabase.Open(options.DatabasePath, create: true, options.Journal);
         var stored = db.ReadConfig();
         if (stored.Count == 0) db.Initialize(config, new[] { options.Shard });
         else

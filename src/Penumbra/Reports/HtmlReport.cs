@@ -157,8 +157,8 @@ public static class HtmlReport
             if (p.Images.Count == 0) h.Append("<div class=\"slot\">no images</div>");
             foreach (var img in p.Images)
             {
-                Thumb(h, img.ImagePath, $"seed {img.Seed} image {img.Index}");
-                if (img.MapPath != null) Thumb(h, img.MapPath, $"uncertainty map, seed {img.Seed} image {img.Index}");
+                Thumb(h, img.ImagePath, $"seed {img.Seed} · image {img.Index}");
+                if (img.MapPath != null) Thumb(h, img.MapPath, "its uncertainty map");
             }
             h.Append("</div></div>");
         }

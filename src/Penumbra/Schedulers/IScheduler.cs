@@ -5,9 +5,10 @@ namespace Penumbra.Schedulers;
 /// <summary>
 /// A diffusion sampler with diffusers 0.25 semantics: <c>SetTimesteps</c>, then per entry t of <see cref="Timesteps"/>:
 /// <c>ScaleModelInput(sample, t)</c> before the model, <c>Step(modelOutput, t, sample)</c> after it. Schedulers keep
-/// a step index and multistep history, so use one instance per generation (call <see cref="SetTimesteps"/> to reset).
+/// a step index and multistep history, so use one instance per generation (call <see cref="SetTimesteps"/> to reset);
+/// disposing releases the schedule tensors.
 /// </summary>
-public interface IScheduler
+public interface IScheduler : IDisposable
 {
     /// <summary>The resolved config (class defaults filled in, <c>_class_name</c> = the diffusers class).</summary>
     SchedulerConfig Config { get; }

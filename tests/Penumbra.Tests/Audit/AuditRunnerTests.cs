@@ -103,6 +103,23 @@ public class AuditRunnerTests
     }
 
     [Fact]
+    public void JournalModeIsWalUnlessDeleteIsAskedFor()
+    {
+        using var tmp = new TempFolder();
+        AuditRunner.Run(Options(tmp.File("wal.db")), Prompts().Take(2), new TableScorer(Eu));
+        AuditRunner.Run(Options(tmp.File("nfs.db")) with { Journal = AuditJournal.Delete }, Prompts().Take(2), new TableScorer(Eu));
+        string Mode(string db)
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode";
+            return (string)cmd.ExecuteScalar()!;
+        }
+        Assert.Equal(("wal", "delete"), (Mode(tmp.File("wal.db")), Mode(tmp.File("nfs.db"))));
+    }
+
+    [Fact]
     public async Task ExportsCsvAndParquet()
     {
         using var tmp = new TempFolder();

@@ -104,6 +104,26 @@ public class AddNoiseTests
     }
 
     [Fact]
+    public void HeunAddsTheInterpolatedSigmaOfRepeatedTimesteps()
+    {
+        // 3 steps over 0..999: timesteps 999, 499.5, 499.5, 0, 0; sigma(499.5) is the mean of sigma_499 and sigma_500.
+        var ab = AlphaBar();
+        double Sigma(int t) => Math.Sqrt((1 - ab[t]) / ab[t]);
+        var (x, eps) = Draw(3);
+        using var s = SchedulerFactory.Create("heun", Sd);
+        s.SetTimesteps(3);
+        var timesteps = tensor(new[] { 999f, 499.5f, 0f });
+        var expected = x + PerSample(new[] { Sigma(999), (Sigma(499) + Sigma(500)) / 2, Sigma(0) }, 4) * eps;
+        AssertClose(expected, s.AddNoise(x, eps, timesteps), 1e-4);
+        // After a step, diffusers' occurrence counters pick the index: still the same sigmas for timesteps not yet
+        // stepped, and (as in diffusers) no second occurrence of the stepped 999.
+        s.Step(eps[..1], 999.0, x[..1]);
+        var later = tensor(new[] { 499.5f, 0f });
+        AssertClose(expected[1..], s.AddNoise(x[1..], eps[1..], later), 1e-4);
+        Assert.Throws<ArgumentException>(() => s.AddNoise(x[..1], eps[..1], tensor(new[] { 999f })));
+    }
+
+    [Fact]
     public void DpmSolverUsesAlphaAndSigmaOfTheSigmaSchedule()
     {
         var ab = AlphaBar();
