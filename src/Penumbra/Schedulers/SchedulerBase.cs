@@ -126,10 +126,9 @@ public abstract class SchedulerBase : IScheduler, IDisposable
     /// <summary>Reshapes per-sample scalars [B] to [B,1,1,...] for broadcasting against <paramref name="like"/>.</summary>
     protected static Tensor Broadcastable(Tensor perSample, Tensor like)
     {
-        var shape = new long[like.dim()];
-        Array.Fill(shape, 1L);
+        var shape = Enumerable.Repeat(1L, (int)like.dim()).ToArray();
         shape[0] = perSample.numel();
-        return perSample.numel() == 1 ? perSample.reshape(Enumerable.Repeat(1L, (int)like.dim()).ToArray()) : perSample.reshape(shape);
+        return perSample.reshape(shape);
     }
 
     /// <summary>sqrt(a[t]) x + sqrt(1 - a[t]) noise with a = alphas_cumprod: diffusers' add_noise of DDPM / DDIM / PNDM.</summary>

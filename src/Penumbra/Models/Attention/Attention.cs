@@ -1,3 +1,4 @@
+using Penumbra.Models.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
     {
         long inner = (long)heads * dimHead;
         long context = crossAttentionDim ?? queryDim;
-        group_norm = normNumGroups is long g ? nn.GroupNorm(g, queryDim, eps, affine: true) : null;
+        group_norm = normNumGroups is long g ? GroupNorms.Create(g, queryDim, eps) : null;
         to_q = nn.Linear(queryDim, inner, hasBias: bias);
         to_k = nn.Linear(context, inner, hasBias: bias);
         to_v = nn.Linear(context, inner, hasBias: bias);

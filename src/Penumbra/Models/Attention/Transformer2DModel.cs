@@ -1,3 +1,4 @@
+using Penumbra.Models.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor?, Tensor>
         : base(nameof(Transformer2DModel))
     {
         long inner = (long)heads * headDim;
-        norm = nn.GroupNorm(normNumGroups, inChannels, 1e-6, affine: true);
+        norm = GroupNorms.Create(normNumGroups, inChannels, 1e-6);
         proj_in = useLinearProjection ? nn.Linear(inChannels, inner) : nn.Conv2d(inChannels, inner, 1);
         transformer_blocks = nn.ModuleList(Enumerable.Range(0, numLayers)
             .Select(_ => new BasicTransformerBlock(inner, heads, headDim, crossAttentionDim, dropout, upcastAttention)).ToArray());

@@ -30,7 +30,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
                 c.NormNumGroups, Eps, c.ActFn, addUpsample: i < boc.Length - 1),
             var t => throw new ArgumentException($"up_block_types[{i}]: unknown VAE up block type '{t}' (supported: UpDecoderBlock2D)"),
         }).ToArray());
-        conv_norm_out = nn.GroupNorm(c.NormNumGroups, boc[0], Eps, affine: true);
+        conv_norm_out = GroupNorms.Create(c.NormNumGroups, boc[0], Eps);
         conv_act = nn.SiLU();
         conv_out = nn.Conv2d(boc[0], c.OutChannels, 3, padding: 1);
         RegisterComponents();

@@ -30,7 +30,7 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
             var t => throw new ArgumentException($"down_block_types[{i}]: unknown VAE down block type '{t}' (supported: DownEncoderBlock2D)"),
         }).ToArray());
         mid_block = new UNetMidBlock2D(boc[^1], null, c.NormNumGroups, Eps, c.ActFn, attentionHeadDim: (int)boc[^1]);
-        conv_norm_out = nn.GroupNorm(c.NormNumGroups, boc[^1], Eps, affine: true);
+        conv_norm_out = GroupNorms.Create(c.NormNumGroups, boc[^1], Eps);
         conv_act = nn.SiLU();
         conv_out = nn.Conv2d(boc[^1], 2L * c.LatentChannels, 3, padding: 1);
         RegisterComponents();

@@ -25,10 +25,10 @@ public sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
     public ResnetBlock2D(long inChannels, long outChannels, long? tembChannels, long groups, double eps,
         string actFn = "silu", double dropoutRate = 0.0, double outputScaleFactor = 1.0) : base(nameof(ResnetBlock2D))
     {
-        norm1 = nn.GroupNorm(groups, inChannels, eps, affine: true);
+        norm1 = GroupNorms.Create(groups, inChannels, eps);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: 1, padding: 1);
         time_emb_proj = tembChannels is long t ? nn.Linear(t, outChannels) : null;
-        norm2 = nn.GroupNorm(groups, outChannels, eps, affine: true);
+        norm2 = GroupNorms.Create(groups, outChannels, eps);
         dropout = nn.Dropout(dropoutRate);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1);
         nonlinearity = Activations.Create(actFn);

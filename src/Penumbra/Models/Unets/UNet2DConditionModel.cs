@@ -87,7 +87,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         }
         up_blocks = nn.ModuleList(up.ToArray());
 
-        conv_norm_out = nn.GroupNorm(groups, boc[0], config.NormEps, affine: true);
+        conv_norm_out = GroupNorms.Create(groups, boc[0], config.NormEps);
         conv_act = Activations.Create(config.ActFn);
         conv_out = nn.Conv2d(boc[0], config.OutChannels, config.ConvOutKernel, padding: (config.ConvOutKernel - 1) / 2);
         RegisterComponents();

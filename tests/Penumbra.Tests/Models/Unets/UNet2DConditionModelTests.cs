@@ -1,3 +1,4 @@
+using Penumbra.Configs;
 using Penumbra.IO;
 using Penumbra.Models.Common;
 using Penumbra.Models.Unets;
@@ -89,6 +90,40 @@ public class UNet2DConditionModelTests
         var x = randn(1, model.Config.InChannels, h, w);
         var c = randn(1, 5, model.Config.CrossAttentionDim.For(0, model.Config.BlockOutChannels.Length));
         Assert.Equal(new long[] { 1, model.Config.OutChannels, h, w }, model.call(x, tensor(10L), c).shape);
+    }
+
+    /// <summary>SD 1.5's block layout (4 levels, 2 layers per block, 3 residuals per up block) at toy width, and an SD 2.x
+    /// variant with per-block heads, linear projections and 2 transformer layers: every skip connection must line up.</summary>
+    [Theory]
+    [InlineData(false, 1, 16, 16)]
+    [InlineData(true, 2, 24, 20)]
+    [InlineData(false, 1, 13, 11)]
+    public void FourLevelLayoutsRun(bool sd2, int transformerLayers, int h, int w)
+    {
+        var config = new UNet2DConditionConfig
+        {
+            BlockOutChannels = new[] { 16, 32, 32, 64 }, NormNumGroups = 8, LayersPerBlock = 2, CrossAttentionDim = 24,
+            AttentionHeadDim = sd2 ? IntOrList.Of(2, 4, 4, 8) : 4, UseLinearProjection = sd2, UpcastAttention = sd2,
+            TransformerLayersPerBlock = transformerLayers,
+        };
+        manual_seed(4);
+        using var model = new UNet2DConditionModel(config);
+        // PyTorch's initial GroupNorm affine parameters (TorchSharp 0.107 leaves them uninitialised).
+        foreach (var norm in model.modules().OfType<TorchSharp.Modules.GroupNorm>())
+        {
+            Assert.True(norm.weight!.eq(1).all().item<bool>());
+            Assert.True(norm.bias!.eq(0).all().item<bool>());
+        }
+        model.eval();
+        using var mode = inference_mode();
+        int attentionBlocks = model.named_modules().Count(m => m.module is Penumbra.Models.Attention.Transformer2DModel);
+        Assert.Equal(3 * 2 + 1 + 3 * 3, attentionBlocks);
+        var x = randn(2, 4, h, w);
+        var y = model.call(x, tensor(new long[] { 1, 999 }), randn(2, 5, 24));
+        Assert.Equal(x.shape, y.shape);
+        Assert.True(isfinite(y).all().item<bool>());
+        var mid = model.ForwardToMidBlock(x, tensor(1L), randn(2, 5, 24));
+        Assert.Equal(64, mid.shape[1]);
     }
 
     [Fact]
