@@ -131,6 +131,28 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void WeightedSpearmanEqualsRankingTheResample()
+    {
+        // Resample {x0, x0, x2, x3} of x = [1, 2, 2, 3], y = [1, 3, 2, 4] (x1 not drawn, x0 twice):
+        // x values [1, 1, 2, 3] -> ranks [1.5, 1.5, 3, 4]; y values [1, 1, 2, 4] -> ranks [1.5, 1.5, 3, 4]: rho = 1.
+        var x = new double[] { 1, 2, 2, 3 };
+        var y = new double[] { 1, 3, 2, 4 };
+        Assert.Equal(1, Bootstrap.WeightedSpearman(Bootstrap.TieGroups(x), Bootstrap.TieGroups(y), new[] { 2, 0, 1, 1 }), Tol);
+        // And on random data with ties, against ranking the drawn values directly.
+        var rng = new Random(5);
+        var a = Enumerable.Range(0, 60).Select(_ => (double)rng.Next(10)).ToArray();
+        var b = Enumerable.Range(0, 60).Select(i => a[i] + rng.Next(5)).ToArray();
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var idx = Enumerable.Range(0, 60).Select(_ => rng.Next(60)).ToArray();
+            var counts = new int[60];
+            foreach (var i in idx) counts[i]++;
+            double direct = RankCorrelation.Spearman(idx.Select(i => a[i]).ToArray(), idx.Select(i => b[i]).ToArray());
+            Assert.Equal(direct, Bootstrap.WeightedSpearman(Bootstrap.TieGroups(a), Bootstrap.TieGroups(b), counts), 1e-12);
+        }
+    }
+
+    [Fact]
     public void QuartilesSplitBySortedPosition()
     {
         // Sorted positions of [5,1,4,2,3,8,7,6]: value v sits at v-1; quartile = floor(4 pos / 8) + 1 = floor(pos/2) + 1.

@@ -52,6 +52,10 @@ public sealed class CLIPTextTransformer : nn.Module
         return output;
     }
 
+    /// <summary><c>final_layer_norm</c> of any hidden state: diffusers' clip skip feeds
+    /// <c>FinalLayerNorm(HiddenStates[^(1 + clipSkip)])</c> to the UNet.</summary>
+    public Tensor FinalLayerNorm(Tensor hidden) => final_layer_norm.call(hidden);
+
     internal static double MinValue(ScalarType dtype) => dtype switch
     {
         ScalarType.Float16 => -65504.0,

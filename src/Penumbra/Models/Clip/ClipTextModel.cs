@@ -42,6 +42,9 @@ public sealed class ClipTextModel : nn.Module
         IO.SafetensorsWriter.Save(Path.Combine(folder, ClipWeights.WeightsFile), state_dict());
     }
 
+    /// <summary>The tower's <c>final_layer_norm</c> (for clip skip, see <see cref="ClipTextOutput"/>).</summary>
+    public Tensor FinalLayerNorm(Tensor hidden) => text_model.FinalLayerNorm(hidden);
+
     /// <summary>Runs the text tower (see <see cref="CLIPTextTransformer.Forward"/>); with a projection,
     /// <see cref="ClipTextOutput.TextEmbeds"/> is <c>text_projection(pooled)</c>.</summary>
     public ClipTextOutput Forward(Tensor inputIds, Tensor? attentionMask = null)

@@ -74,4 +74,34 @@ public class ClipModelTests(ITestOutputHelper output)
         var e = Assert.Throws<ArgumentException>(() => model.GetImageFeatures(pixels));
         Assert.Contains("16", e.Message);
     }
+
+    /// <summary>The towers alone, from folders holding the tiny CLIP's config and only their keys: the projection
+    /// variants must give <c>get_text_features</c> / <c>get_image_features</c>.</summary>
+    [Fact]
+    public void TowersWithProjectionLoadAloneAndMatch()
+    {
+        string folder = Fixtures.Path("tiny-clip");
+        using var reference = SafetensorsFile.Open(Fixtures.Path("reference", "clip.safetensors"));
+        using var file = SafetensorsFile.Open(Path.Combine(folder, "model.safetensors"));
+        string Subset(string prefix, string projection)
+        {
+            string dir = Directory.CreateTempSubdirectory("penumbra-clip-tower").FullName;
+            File.Copy(Path.Combine(folder, "config.json"), Path.Combine(dir, "config.json"));
+            var tensors = file.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) || k == projection)
+                .ToDictionary(k => k, k => file.Load(k));
+            SafetensorsWriter.Save(Path.Combine(dir, "model.safetensors"), tensors);
+            return dir;
+        }
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        using var text = ClipTextModel.FromPretrained(Subset("text_model.", ClipTextModel.ProjectionKey));
+        using var vision = ClipVisionModel.FromPretrained(Subset("vision_model.", ClipVisionModel.ProjectionKey));
+        Assert.True(text.HasProjection && vision.HasProjection);
+        using var t = text.Forward(reference.Load("in.input_ids"), reference.Load("in.attention_mask"));
+        using var v = vision.Forward(reference.Load("in.pixel_values"));
+        Assert.True(ClipTextModelTests.MaxAbs(t.TextEmbeds!, reference.Load("out.text_features")) <= Tolerance);
+        Assert.True(ClipTextModelTests.MaxAbs(v.ImageEmbeds!, reference.Load("out.image_features")) <= Tolerance);
+        Assert.True(ClipTextModelTests.MaxAbs(v.LastHiddenState, reference.Load("out.vision.last_hidden_state")) <= Tolerance);
+        Assert.Equal(0.0, ClipTextModelTests.MaxAbs(text.FinalLayerNorm(t.HiddenStates[^1]), t.LastHiddenState));
+    }
 }

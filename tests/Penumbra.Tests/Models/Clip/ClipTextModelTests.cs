@@ -130,4 +130,22 @@ public class ClipTextModelTests(ITestOutputHelper output)
         var e = Assert.Throws<ArgumentException>(() => new ClipTextModel(new CLIPTextConfig { HiddenSize = 8, NumAttentionHeads = 2, HiddenAct = "mish" }));
         Assert.Contains("mish", e.Message);
     }
+
+    /// <summary>Loading in half precision converts every weight; the output stays near the float32 reference.</summary>
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 0.1)]
+    [InlineData(ScalarType.Float16, 0.02)]
+    public void LoadsInReducedPrecision(ScalarType dtype, double tolerance)
+    {
+        using var reference = SafetensorsFile.Open(Fixtures.Path("reference", "text_encoder.safetensors"));
+        using var model = ClipTextModel.FromPretrained(Fixtures.Path("tiny-sd", "text_encoder"), dtype: dtype);
+        Assert.All(model.parameters(), p => Assert.Equal(dtype, p.dtype));
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        using var result = model.Forward(reference.Load("in.input_ids"));
+        Assert.Equal(dtype, result.LastHiddenState.dtype);
+        double err = MaxAbs(result.LastHiddenState, reference.Load("out.last_hidden_state"));
+        output.WriteLine($"{dtype}: last_hidden_state max abs error {err:E2}");
+        Assert.True(err <= tolerance, $"{dtype}: {err}");
+    }
 }

@@ -8,10 +8,6 @@ using static TorchSharp.torch;
 
 namespace Penumbra.Tests.Models.Unets;
 
-/// <summary>Runs alone: the models are built on the meta device, which TorchSharp selects through a process-wide default.</summary>
-[CollectionDefinition(nameof(MetaDeviceCollection), DisableParallelization = true)]
-public sealed class MetaDeviceCollection;
-
 /// <summary>Full-size SD 1.5 / SD 2.1 UNets and VAEs built from fixtures/configs must have exactly the parameter and
 /// state-dict tensor counts of <c>configs/param-counts.json</c> (fixtures README, "Full-size ... parameter counts").
 /// Built on the meta device: shapes only, no memory, nothing run.</summary>
