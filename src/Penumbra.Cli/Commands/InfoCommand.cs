@@ -21,14 +21,15 @@ public static class InfoCommand
     {
         var path = new Argument<string>("path") { Description = "A diffusers model folder, a component folder, a .safetensors file or a sharded .safetensors.index.json" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-        var cmd = new Command("info", "Show the components, classes, parameter counts and dtypes of a model folder or checkpoint file") { path, json };
-        cmd.SetAction(pr => Run(pr.GetRequiredValue(path), pr.GetValue(json)));
+        var variant = new Option<string?>("--variant") { Description = "Weight variant of a model folder, e.g. fp16 (diffusion_pytorch_model.fp16.safetensors)" };
+        var cmd = new Command("info", "Show the components, classes, parameter counts and dtypes of a model folder or checkpoint file") { path, json, variant };
+        cmd.SetAction(pr => Run(pr.GetRequiredValue(path), pr.GetValue(json), pr.GetValue(variant)));
         return cmd;
     }
 
-    private static int Run(string path, bool asJson)
+    private static int Run(string path, bool asJson, string? variant)
     {
-        var info = ModelInfo.Inspect(path);
+        var info = ModelInfo.Inspect(path, variant);
         if (asJson)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(ToJson(info), JsonOptions));

@@ -31,12 +31,16 @@ public static class FileLinks
     /// <summary>The target of a link-text file, or null when <paramref name="path"/> is an ordinary file.</summary>
     public static string? LinkTarget(string path)
     {
+        // A real symbolic link is followed by the operating system (its own length is that of the link text).
         var info = new FileInfo(path);
-        if (!info.Exists || info.Length == 0 || info.Length > MaxLinkBytes) return null;
+        if (!info.Exists || info.LinkTarget is not null) return null;
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (fs.Length == 0 || fs.Length > MaxLinkBytes) return null;
+            bytes = new byte[fs.Length];
+            fs.ReadExactly(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

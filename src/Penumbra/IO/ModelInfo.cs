@@ -27,7 +27,9 @@ public sealed record ModelInfo(
     public long TotalParameters =>
         Components.Sum(c => c.Weights?.Parameters ?? 0) + Files.Sum(f => f.Parameters);
 
-    public static ModelInfo Inspect(string path)
+    /// <summary>Describes <paramref name="path"/>; <paramref name="variant"/> (e.g. <c>fp16</c>) selects variant weight
+    /// files in model folders.</summary>
+    public static ModelInfo Inspect(string path, string? variant = null)
     {
         if (File.Exists(path))
         {
@@ -45,13 +47,13 @@ public sealed record ModelInfo(
         {
             var index = DiffusersPipelineIndex.Load(path);
             var components = index.Components.Where(c => c.IsPresent)
-                .Select(c => Component(System.IO.Path.Combine(path, c.Name), c.Name, c.Library, c.ClassName)).ToList();
+                .Select(c => Component(System.IO.Path.Combine(path, c.Name), c.Name, c.Library, c.ClassName, variant)).ToList();
             return new ModelInfo("pipeline", path, index.ClassName, components, Array.Empty<CheckpointSummary>());
         }
-        if (IsComponentFolder(path))
+        if (IsComponentFolder(path, variant))
         {
             string name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)));
-            return new ModelInfo("component", path, null, new[] { Component(path, name, null, null) }, Array.Empty<CheckpointSummary>());
+            return new ModelInfo("component", path, null, new[] { Component(path, name, null, null, variant) }, Array.Empty<CheckpointSummary>());
         }
         var files = Directory.EnumerateFiles(path, "*.safetensors", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
@@ -62,13 +64,13 @@ public sealed record ModelInfo(
     private static bool IsPickleName(string name) =>
         System.IO.Path.GetExtension(name).ToLowerInvariant() is ".bin" or ".ckpt" or ".pt" or ".pth" or ".pkl";
 
-    private static bool IsComponentFolder(string dir) =>
+    private static bool IsComponentFolder(string dir, string? variant) =>
         File.Exists(System.IO.Path.Combine(dir, "config.json")) || File.Exists(System.IO.Path.Combine(dir, "scheduler_config.json"))
-        || DiffusersWeights.CandidateNames(null).Any(n => File.Exists(System.IO.Path.Combine(dir, n)));
+        || DiffusersWeights.CandidateNames(variant).Any(n => File.Exists(System.IO.Path.Combine(dir, n)));
 
     /// <summary>A model component has a <c>config.json</c> or weight files; schedulers, tokenizers and feature
     /// extractors have neither and get no weights summary.</summary>
-    private static ComponentInfo Component(string dir, string name, string? library, string? className)
+    private static ComponentInfo Component(string dir, string name, string? library, string? className, string? variant)
     {
         if (!Directory.Exists(dir)) return new ComponentInfo(name, library, className, null, null, "folder missing");
         string config = System.IO.Path.Combine(dir, "config.json");
@@ -77,10 +79,10 @@ public sealed record ModelInfo(
             : File.Exists(schedulerConfig) ? ConfigJson.LoadObject(schedulerConfig) : null;
         className ??= ClassFromConfig(configObject);
 
-        bool hasWeights = File.Exists(config) || DiffusersWeights.CandidateNames(null).Any(n => File.Exists(System.IO.Path.Combine(dir, n)));
+        bool hasWeights = File.Exists(config) || DiffusersWeights.CandidateNames(variant).Any(n => File.Exists(System.IO.Path.Combine(dir, n)));
         if (!hasWeights) return new ComponentInfo(name, library, className, null);
 
-        string weightsPath = DiffusersWeights.Resolve(dir);
+        string weightsPath = DiffusersWeights.Resolve(dir, variant);
         using var source = SafetensorsTensorSource.Open(weightsPath);
         var summary = CheckpointSummary.Of(source, weightsPath);
         SegMoEInfo? segmoe = null;

@@ -48,13 +48,14 @@ public sealed class SafetensorsFile : IDisposable
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         RejectPickle(path);
         string target = FileLinks.Resolve(path);
-        long length = new FileInfo(target).Length;
-        if (length == 0) throw new CheckpointFormatException(path, "file is empty");
-        if (length < 8) throw new CheckpointFormatException(path, $"file is {length} bytes, shorter than the 8-byte header length");
-
         byte[] header;
+        long length;
         using (var fs = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
+            // The opened file's length: FileInfo.Length of a symbolic link is the length of the link itself.
+            length = fs.Length;
+            if (length == 0) throw new CheckpointFormatException(path, "file is empty");
+            if (length < 8) throw new CheckpointFormatException(path, $"file is {length} bytes, shorter than the 8-byte header length");
             Span<byte> lenBytes = stackalloc byte[8];
             fs.ReadExactly(lenBytes);
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
@@ -73,7 +74,7 @@ public sealed class SafetensorsFile : IDisposable
         MemoryMappedFile? map = null;
         try
         {
-            map = MemoryMappedFile.CreateFromFile(target, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            map = MemoryMappedFile.CreateFromFile(target, FileMode.Open, null, length, MemoryMappedFileAccess.Read);
             var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             return new SafetensorsFile(path, map, view, dataStart, tensors, metadata);
         }

@@ -218,4 +218,29 @@ public class InfoCommandTests : IDisposable
         Assert.Contains("diffusion_pytorch_model.bin", stderr);
         Assert.Contains("convert it to safetensors", stderr);
     }
+
+    [Fact]
+    public void VariantSelectsTheVariantWeights()
+    {
+        string unet = Path.Combine(_dir, "unet");
+        Directory.CreateDirectory(unet);
+        File.WriteAllText(Path.Combine(unet, "config.json"), """{"_class_name": "UNet2DConditionModel"}""");
+        Penumbra.IO.SafetensorsWriter.Save(Path.Combine(unet, "diffusion_pytorch_model.fp16.safetensors"), new Dictionary<string, TorchSharp.torch.Tensor>
+        {
+            ["a"] = TorchSharp.torch.zeros(new long[] { 3, 5 }, TorchSharp.torch.ScalarType.Float16),
+            ["b"] = TorchSharp.torch.zeros(new long[] { 7 }, TorchSharp.torch.ScalarType.BFloat16),
+        });
+        var (code, _, stderr) = Info(unet, "--json");
+        Assert.Equal(1, code);
+        Assert.Contains("pass the variant", stderr);
+
+        (code, var stdout, stderr) = Info(unet, "--json", "--variant", "fp16");
+        Assert.True(code == 0, stderr);
+        var c = JsonDocument.Parse(stdout).RootElement.GetProperty("components")[0];
+        Assert.Equal("UNet2DConditionModel", c.GetProperty("class").GetString());
+        Assert.Equal(2, c.GetProperty("tensors").GetInt32());
+        Assert.Equal(22, c.GetProperty("parameters").GetInt64());
+        Assert.Equal(1, c.GetProperty("dtypes").GetProperty("F16").GetInt32());
+        Assert.Equal(1, c.GetProperty("dtypes").GetProperty("BF16").GetInt32());
+    }
 }
