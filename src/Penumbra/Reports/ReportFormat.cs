@@ -21,7 +21,7 @@ public static class ReportFormat
         ("Unit", "one prompt: prompt-level scores are averaged over seeds, image metrics over all images of all seeds."),
         ("Quartiles", "prompts sorted by the score (ties keep prompt-id order); the prompt at sorted position i of n is in quartile floor(4i/n)+1, so Q1 has the lowest scores and sizes differ by at most one."),
         ("Spearman", "Pearson correlation of average ranks (ties share their mean rank)."),
-        ("Intervals", $"95% percentile bootstrap, {r.Options.Resamples} resamples of prompts, Mersenne Twister seed {r.Options.Seed}; quantiles by linear interpolation (type 7)."),
+        ("Intervals", $"95% percentile bootstrap, {r.Options.Resamples} resamples of prompts, each drawn by a Mersenne Twister seeded from (seed {r.Options.Seed}, resample index); quantiles by linear interpolation (type 7)."),
         ("AUROC", "probability that an out-of-distribution prompt scores higher than an in-distribution one, ties counted one half."),
         ("AUPR", "average precision: sum over distinct score thresholds (high to low) of recall gain x precision; tied prompts enter together."),
         ("Permutation test", $"statistic sum_g n_g (mean_g - grand mean)^2 over the groups of a column; exact over all relabelings when there are at most {PermutationTest.MaxExact}, else (1 + hits)/(1 + {r.Options.Permutations}) over seeded random relabelings."),
