@@ -44,4 +44,41 @@ public class SafetensorsLazyTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>A tensor above 2 GB (int32 span limit) loads through the blockwise copy: 2.25 GiB of U8 in a sparse file,
+    /// zero except for marker bytes at the start, across the 1 GiB block boundaries and at the end.</summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TensorAboveTwoGigabytesLoads()
+    {
+        string dir = Directory.CreateTempSubdirectory("penumbra-big").FullName;
+        try
+        {
+            const long big = (9L << 30) / 4;
+            var headerBytes = Encoding.UTF8.GetBytes($"{{\"big\":{{\"dtype\":\"U8\",\"shape\":[{big}],\"data_offsets\":[0,{big}]}}}}");
+            string path = Path.Combine(dir, "big.safetensors");
+            long dataStart = 8 + headerBytes.Length;
+            var marks = new Dictionary<long, byte> { [0] = 7, [(1L << 30) - 1] = 11, [1L << 30] = 13, [(2L << 30) + 5] = 17, [big - 1] = 19 };
+            using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write))
+            {
+                fs.Write(BitConverter.GetBytes((ulong)headerBytes.Length));
+                fs.Write(headerBytes);
+                fs.SetLength(dataStart + big);
+                foreach (var (at, v) in marks)
+                {
+                    fs.Seek(dataStart + at, SeekOrigin.Begin);
+                    fs.WriteByte(v);
+                }
+            }
+            using var f = SafetensorsFile.Open(path);
+            using var t = f.Load("big");
+            Assert.Equal(new[] { big }, t.shape);
+            foreach (var (at, v) in marks) Assert.Equal(v, t[at].item<byte>());
+            Assert.Equal(marks.Count, t.count_nonzero().item<long>());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
