@@ -38,6 +38,9 @@ public sealed record SegMoeConfig
     /// <summary>The folder relative model paths are resolved against (the YAML file's folder); null: the working directory.</summary>
     [JsonIgnore] public string? BaseDirectory { get; init; }
 
+    /// <summary>The file the config was read from (names it in errors); null when built in code.</summary>
+    [JsonIgnore] public string? SourcePath { get; init; }
+
     /// <summary><see cref="MoeLayers"/> parsed (validated on load).</summary>
     [JsonIgnore] public MoeLayers Layers => MoeModuleKinds.ParseLayers(MoeLayers) ?? throw new InvalidOperationException($"moe_layers: unknown value '{MoeLayers}'");
 
@@ -70,15 +73,14 @@ public sealed record SegMoeConfig
         {
             throw new CheckpointFormatException(path, $"invalid YAML: {e.Message}", e);
         }
-        var config = Parse(root, path, stored: false) with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
-        return config;
+        return Parse(root, path, stored: false) with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)), SourcePath = path };
     }
 
     /// <summary>Reads the <c>segmoe_config</c> of a built model (<paramref name="source"/> names the file in errors).</summary>
     public static SegMoeConfig FromJson(JsonElement element, string source)
     {
         if (element.ValueKind != JsonValueKind.Object) throw new CheckpointFormatException(source, $"{JsonKey} is not a JSON object");
-        return Parse(JsonNode.Parse(element.GetRawText())!.AsObject(), source, stored: true);
+        return Parse(JsonNode.Parse(element.GetRawText())!.AsObject(), source, stored: true) with { SourcePath = source };
     }
 
     /// <summary>The JSON stored as <c>segmoe_config</c>.</summary>
