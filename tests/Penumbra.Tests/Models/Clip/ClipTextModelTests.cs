@@ -148,20 +148,4 @@ public class ClipTextModelTests(ITestOutputHelper output)
         output.WriteLine($"{dtype}: last_hidden_state max abs error {err:E2}");
         Assert.True(err <= tolerance, $"{dtype}: {err}");
     }
-
-    /// <summary>fixtures/README.md "Full-size SD 1.5 / SD 2.1 configs": the text encoders built from
-    /// <c>configs/{sd15,sd21}/text_encoder/config.json</c> have exactly the recorded parameter and tensor counts.</summary>
-    [Theory]
-    [InlineData("sd15")]
-    [InlineData("sd21")]
-    public void FullSizeTextEncoderHasRecordedParameterCount(string model)
-    {
-        var counts = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixtures.Path("configs", "param-counts.json")))![model]!["text_encoder"]!;
-        var config = CLIPConfig.LoadText(Fixtures.Path("configs", model, "text_encoder", "config.json"));
-        using var encoder = new ClipTextModel(config);
-        var state = encoder.state_dict();
-        Assert.Equal(counts["state_dict_tensors"]!.GetValue<int>(), state.Count);
-        Assert.Equal(counts["parameters"]!.GetValue<long>(), encoder.parameters().Sum(p => p.numel()));
-        Assert.Equal(counts["state_dict_elements"]!.GetValue<long>(), state.Values.Sum(t => t.numel()));
-    }
 }
