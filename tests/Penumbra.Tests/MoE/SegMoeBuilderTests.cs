@@ -87,6 +87,61 @@ public sealed class SegMoeBuilderTests : IDisposable
         Assert.StartsWith(yaml, e.Message);
     }
 
+    public static TheoryData<string, int> PerturbedCases => new() { { "ff", 3 }, { "attn", 4 }, { "all", 4 } };
+
+    [Theory]
+    [MemberData(nameof(PerturbedCases))]
+    public void PerturbedTinySdExpertsBuildSaveAndReloadWithIdenticalOutputs(string layers, int experts)
+    {
+        // Expert folders: tiny-sd with its UNet replaced by a seeded perturbation of the ff / attention weights.
+        var lines = new List<string> { "type: sd", $"moe_layers: {layers}", "num_experts_per_tok: 2", "seed: 5", "base_model: expert0", "experts:" };
+        for (int e = 0; e < experts; e++)
+        {
+            string folder = Path.Combine(_dir, $"expert{e}");
+            CopyResolved(Fixtures.Path("tiny-sd"), folder);
+            using var unet = MoeTestModels.PerturbedUnet(100 + e);
+            unet.SavePretrained(Path.Combine(folder, "unet"));
+            lines.Add($"- source_model: expert{e}\n  positive_prompt: shape number {e}\n  negative_prompt: colour {e}");
+        }
+        string yaml = Path.Combine(_dir, $"{layers}.yaml");
+        File.WriteAllText(yaml, string.Join("\n", lines) + "\n");
+        string outFolder = Path.Combine(_dir, $"moe-{layers}");
+        // 3 gate-run steps instead of 25 keep the test short; gates still come from each expert's own run.
+        using var model = SegMoeBuilder.BuildAndSave(SegMoeConfig.LoadYaml(yaml), outFolder, new SegMoeBuildOptions { Steps = 3 });
+        using var reloaded = SegMoeModel.FromPretrained(outFolder);
+
+        for (int e = 0; e < experts; e++)
+        {
+            using var expert = MoeTestModels.PerturbedUnet(100 + e);
+            foreach (var (path, block) in reloaded.Blocks)
+            {
+                var own = Penumbra.Models.Common.ModulePaths.Find(expert, path).state_dict();
+                foreach (var (key, value) in block.Expert(e).state_dict()) Assert.True(value.equal(own[key]).all().item<bool>(), $"{path}.experts.{e}.{key}");
+            }
+        }
+        foreach (var block in reloaded.Blocks.Values)
+        {
+            var w = block.Gate.weight!;
+            Assert.True((w[0] - w[1]).abs().max().item<float>() > 0, "gate rows of different experts should differ");
+            Assert.True(((w * w).sum(1) - 1).abs().max().item<float>() < 1e-5, "gate rows are unit vectors");
+        }
+
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        var (x, t, c) = (refs.Load("in.sample"), refs.Load("in.timestep").to(ScalarType.Int64), refs.Load("in.encoder_hidden_states"));
+        Assert.True(model.Unet.call(x, t, c).equal(reloaded.Unet.call(x, t, c)).all().item<bool>());
+        var summary = SegMoeSummary.Describe(outFolder);
+        _output.WriteLine($"{layers} x{experts}: {summary.MoeLayerCount} MoE layers, UNet ratio {summary.UnetRatio:F3}, pipeline ratio {summary.PipelineRatio:F3}");
+    }
+
+    private static void CopyResolved(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.WriteAllBytes(Path.Combine(to, Path.GetFileName(file)), File.ReadAllBytes(FileLinks.Resolve(file)));
+        foreach (var dir in Directory.EnumerateDirectories(from)) CopyResolved(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SyncProgress(Action<SegMoeBuildProgress> report) : IProgress<SegMoeBuildProgress>
     {
