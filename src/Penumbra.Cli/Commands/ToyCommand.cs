@@ -14,7 +14,7 @@ public static class ToyCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for experts/e0..e3 and checkpoints", DefaultValueFactory = _ => "models/toy-experts" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled models/clip-tokenizer-sd1)" };
-        var steps = new Option<int>("--steps") { Description = "Training steps of a full expert", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int>("--steps") { Description = "Training steps of a full expert", DefaultValueFactory = _ => 400 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 2e-3 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
@@ -25,7 +25,13 @@ public static class ToyCommand
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(steps),
             pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(seed), pr.GetValue(experts), ct)));
-        return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train };
+        var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
+        var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
+        var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
+        var evalSeed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var eval = new Command("eval", "Generate captions of the domain and score the images with the exact checker") { model, count, evalSteps, evalSeed };
+        eval.SetAction((pr, ct) => Task.FromResult(Evaluate(pr.GetValue(model), pr.GetValue(count), pr.GetValue(evalSteps), pr.GetValue(evalSeed), ct)));
+        return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval };
     }
 
     public static string BundledTokenizer() =>
@@ -54,6 +60,38 @@ public static class ToyCommand
             builder.SavePipeline(Path.Combine(output, spec.Name), unet, textEncoder);
             AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(output, spec.Name))}");
         }
+        return 0;
+    }
+
+    private static int Evaluate(string? model, int count, int steps, int seed, CancellationToken ct)
+    {
+        string path = ModelLocator.Resolve(model);
+        using var pipe = Penumbra.MoE.SegMoeModel.IsSegMoe(path)
+            ? Penumbra.MoE.SegMoePipeline.FromPretrained(path).Pipeline
+            : Penumbra.Pipelines.StableDiffusion.StableDiffusionPipeline.FromPretrained(path);
+        var samples = new Penumbra.Toy.ToyDataset(new Penumbra.Toy.ToyDatasetOptions { ImageSize = pipe.DefaultWidth }, seed).Take(count);
+        var checker = new Penumbra.Toy.ToyChecker();
+        var scores = new List<double>();
+        var failures = new Dictionary<string, int>();
+        CliProgress.Run($"generating and checking {count} prompts", count, report =>
+        {
+            for (int i = 0; i < samples.Count; i++)
+            {
+                using var result = pipe.Generate(new Penumbra.Pipelines.StableDiffusion.GenerationOptions
+                {
+                    Prompts = new[] { samples[i].Caption }, Steps = steps, Seed = seed * 100_000 + i, CancellationToken = ct,
+                });
+                var check = checker.Check(result.Images[0], samples[i].Caption);
+                scores.Add(check.Score);
+                foreach (var f in check.Failed) failures[f] = failures.GetValueOrDefault(f) + 1;
+                report(i + 1);
+            }
+        });
+        double mean = scores.Average();
+        double sd = Math.Sqrt(scores.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, scores.Count - 1));
+        AnsiConsole.MarkupLine($"mean checker score {mean:F3} (sd {sd:F3}, n={scores.Count}, {steps} steps, model {Markup.Escape(path)})");
+        foreach (var (attr, n) in failures.OrderByDescending(kv => kv.Value))
+            AnsiConsole.MarkupLine($"  {Markup.Escape(attr)} wrong in {n} of {scores.Count}");
         return 0;
     }
 
