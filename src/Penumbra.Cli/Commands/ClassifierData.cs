@@ -8,11 +8,13 @@ public sealed class ClassifierData
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "waterbirds:DIR (metadata.csv) | celeba:DIR (list_attr_celeba + list_eval_partition)",
-        Required = true,
+        Description = "toy | waterbirds:DIR (metadata.csv) | celeba:DIR (list_attr_celeba + list_eval_partition)",
+        DefaultValueFactory = _ => "toy",
     };
     public Option<string?> Target { get; } = new("--target") { Description = "CelebA target attribute, e.g. Blond_Hair" };
     public Option<string?> Spurious { get; } = new("--spurious") { Description = "CelebA spurious attribute, e.g. Male" };
+    public Option<int> ToySamples { get; } = new("--toy-samples") { Description = "Toy world: training images (validation n/4 and test n/2, group-balanced)", DefaultValueFactory = _ => 4000 };
+    public Option<double> ToyRate { get; } = new("--toy-spurious-rate") { Description = "Toy world: P(gray | circle) = P(black | square) in training", DefaultValueFactory = _ => 0.9 };
     public Option<int> ImageSize { get; } = new("--image-size") { Description = "Image side for folder datasets (resize shorter side to 8/7, centre crop)", DefaultValueFactory = _ => 224 };
 
     public void AddTo(Command cmd)
@@ -21,13 +23,15 @@ public sealed class ClassifierData
         cmd.Options.Add(Target);
         cmd.Options.Add(Spurious);
         cmd.Options.Add(ImageSize);
+        cmd.Options.Add(ToySamples);
+        cmd.Options.Add(ToyRate);
     }
 
     public sealed record Splits(IGroupedImageSet Train, IGroupedImageSet Val, IGroupedImageSet Test, string Description);
 
     public Splits Open(ParseResult pr)
     {
-        string spec = pr.GetRequiredValue(Data);
+        string spec = pr.GetValue(Data) ?? "toy";
         int size = pr.GetValue(ImageSize);
         if (size < 8) throw new ArgumentException($"--image-size {size} is too small");
         var transform = new ImageTransform { Size = size, ResizeTo = (int)Math.Round(size * 8 / 7.0) };
@@ -35,6 +39,8 @@ public sealed class ClassifierData
         string kind = colon < 0 ? spec : spec[..colon], dir = colon < 0 ? "" : spec[(colon + 1)..];
         switch (kind)
         {
+            case "toy":
+                return ClassifierToyData.Open(pr.GetValue(ToySamples), pr.GetValue(ToyRate));
             case "waterbirds":
             {
                 var all = WaterbirdsMetadata.Read(Required(dir, spec), transform: transform);
@@ -48,7 +54,7 @@ public sealed class ClassifierData
                 return new Splits(all.Split(DatasetSplit.Train), all.Split(DatasetSplit.Val), all.Split(DatasetSplit.Test), $"celeba {dir} target {target} spurious {spurious}");
             }
             default:
-                throw new ArgumentException($"--data '{spec}': expected waterbirds:DIR or celeba:DIR");
+                throw new ArgumentException($"--data '{spec}': expected toy, waterbirds:DIR or celeba:DIR");
         }
     }
 

@@ -7,9 +7,9 @@ namespace Penumbra.Cli.Commands;
 /// <summary>Training options shared by <c>classifier train</c> and <c>classifier report</c>.</summary>
 public sealed class ClassifierTrainOptions
 {
-    public Option<string> Arch { get; } = new("--arch") { Description = "resnet18 | resnet50", DefaultValueFactory = _ => "resnet18" };
+    public Option<string> Arch { get; } = new("--arch") { Description = "toy-shape-cnn | resnet18 | resnet50", DefaultValueFactory = _ => "toy-shape-cnn" };
     public Option<string?> Init { get; } = new("--init") { Description = "torchvision weights (.safetensors) to start from (ResNets)" };
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 6 };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 10 };
     public Option<double> Lr { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-3 };
     public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => 1e-4 };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "adamw | sgd", DefaultValueFactory = _ => "adamw" };

@@ -12,10 +12,11 @@ public static class ClassifierCheckpoint
 {
     public const string InfoFileName = "classifier.json";
     public const string WeightsFileName = "model.safetensors";
-    public static readonly string[] Architectures = { "resnet18", "resnet50" };
+    public static readonly string[] Architectures = { "toy-shape-cnn", "resnet18", "resnet50" };
 
     public static ILinearHeadClassifier Create(string architecture, int numClasses, string? source = null) => architecture switch
     {
+        "toy-shape-cnn" => new ToyShapeCnn(new ToyShapeCnnConfig { NumClasses = numClasses, ClassNames = Array.Empty<string>() }),
         "resnet18" => new ResNet(new ResNetConfig { Depth = 18, NumClasses = numClasses }),
         "resnet50" => new ResNet(new ResNetConfig { Depth = 50, NumClasses = numClasses }),
         _ => throw new ArgumentException($"{source ?? "architecture"}: unknown classifier architecture '{architecture}' (known: {string.Join(", ", Architectures)})"),

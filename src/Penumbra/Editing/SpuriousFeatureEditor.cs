@@ -32,8 +32,8 @@ public static class SpuriousFeatureEditor
             {
                 var edit = strategy.Compute(head, annotated, subclass);
                 var curve = Curve(head, edit, annotated, grid);
-                // Best degree: highest worst-group accuracy, then highest average, then the smallest degree.
-                var best = curve.OrderByDescending(p => p.Accuracy.Worst).ThenByDescending(p => p.Accuracy.Average).ThenBy(p => p.Alpha).First();
+                // Best degree: highest worst-group accuracy; among ties the smallest degree (the least edit).
+                var best = curve.OrderByDescending(p => p.Accuracy.Worst).ThenBy(p => p.Alpha).First();
                 candidates.Add(new EditCandidate(edit, curve, best.Alpha));
             }
         var chosen = candidates.Select((c, i) => (c, i))

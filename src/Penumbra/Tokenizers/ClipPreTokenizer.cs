@@ -20,9 +20,12 @@ internal static class ClipPreTokenizer
         while (i < text.Length)
         {
             var rune = RuneAt(text, i);
-            string? fixedToken = Specials.Concat(Contractions)
-                .FirstOrDefault(s => i + s.Length <= text.Length
-                                     && string.Compare(text, i, s, 0, s.Length, StringComparison.OrdinalIgnoreCase) == 0);
+            string? fixedToken = text[i] switch
+            {
+                '<' => FirstAt(Specials, text, i),
+                '\'' => FirstAt(Contractions, text, i),
+                _ => null,
+            };
             if (fixedToken is not null)
             {
                 pieces.Add(text.Substring(i, fixedToken.Length));
@@ -44,6 +47,10 @@ internal static class ClipPreTokenizer
         }
         return pieces;
     }
+
+    private static string? FirstAt(string[] candidates, string text, int i) =>
+        candidates.FirstOrDefault(s => i + s.Length <= text.Length
+                                       && string.Compare(text, i, s, 0, s.Length, StringComparison.OrdinalIgnoreCase) == 0);
 
     /// <summary>The scalar value at <paramref name="i"/>; a lone surrogate reads as U+FFFD of length 1.</summary>
     internal static Rune RuneAt(string text, int i) =>

@@ -147,7 +147,8 @@ public sealed class ClipTokenizer
         int length = ids.Count;
         if (pad)
             while (ids.Count < max) ids.Add(PadTokenId);
-        return new ClipTokenizedPrompt(ids.ToArray(), length, content.Length - kept);
+        string dropped = kept < content.Length ? Decode(content.Skip(kept)) : "";
+        return new ClipTokenizedPrompt(ids.ToArray(), length, content.Length - kept, dropped);
     }
 
     /// <summary>Prompts padded to the longest one (truncated at <see cref="ModelMaxLength"/>), as

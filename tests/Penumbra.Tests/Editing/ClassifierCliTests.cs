@@ -78,6 +78,24 @@ public class ClassifierCliTests : IDisposable
     }
 
     [Fact]
+    public void ToyPathTrainsTheToyShapeCnnAndEditsOneBias()
+    {
+        string model = Path.Combine(_dir, "toy");
+        var (code, _) = Run("classifier", "train", "--toy-samples", "64", "--epochs", "1", "--out", model, "--json");
+        Assert.Equal(0, code);
+        Assert.Contains("toy-shape-cnn", File.ReadAllText(Path.Combine(model, "classifier.json")));
+        (code, var editOut) = Run("classifier", "edit", "--model", model, "--toy-samples", "64", "--strategy", "H1", "--degree", "0.3", "--class", "circle", "--attribute", "gray", "--json");
+        Assert.Equal(0, code);
+        var edit = JsonDocument.Parse(editOut).RootElement;
+        Assert.Equal(1, edit.GetProperty("changed_elements").GetInt32());
+        Assert.Equal("fc.bias", edit.GetProperty("edit").GetProperty("parameter").GetString());
+        Assert.Equal(0, edit.GetProperty("edit").GetProperty("index")[0].GetInt32());
+        var groups = edit.GetProperty("test_before").GetProperty("groups");
+        Assert.Equal(new[] { "circle / black", "circle / gray", "square / black", "square / gray" }, groups.EnumerateArray().Select(g => g.GetProperty("group").GetString()));
+        Assert.All(groups.EnumerateArray(), g => Assert.True(g.GetProperty("n").GetInt32() > 0));
+    }
+
+    [Fact]
     public void BadArgumentsGiveOneLineErrors()
     {
         var err = Console.Error;

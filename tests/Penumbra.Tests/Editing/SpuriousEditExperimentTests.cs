@@ -11,7 +11,7 @@ public class SpuriousEditExperimentTests
         var train = BarWorld.Make(600, 0.95, 1);
         var val = BarWorld.Make(300, 0.5, 2);
         var test = BarWorld.Make(300, 0.5, 3);
-        var options = new ExperimentOptions { Seeds = new[] { 0 }, Train = new TrainOptions { Epochs = 3, LearningRate = 0.01, BatchSize = 32 } };
+        var options = new ExperimentOptions { Seeds = new[] { 0 }, Train = new TrainOptions { Epochs = 3, LearningRate = 0.01, BatchSize = 32 }, Edit = new EditOptions { Degree = 0.5 } };
         var result = Assert.Single(SpuriousEditExperiment.Run(seed => new BarCnn(seed), train, val, test, options));
         Assert.Equal(new[] { "ERM", "edit", "edit, no group labels", "DFR (last layer)", "group reweighting" },
             result.Methods.Select(m => SpuriousEditExperiment.Family(m.Method)));

@@ -51,6 +51,23 @@ public class SegMoeModelTests
         }
     }
 
+    [Fact]
+    public void SummaryDescribesTheFolderFromHeaders()
+    {
+        var summary = SegMoeSummary.Describe(Fixtures.Path("moe", "tiny-segmoe"));
+        using var model = SegMoeModel.FromPretrained(Fixtures.Path("moe", "tiny-segmoe"));
+        using var plain = SafetensorsTensorSource.Open(Fixtures.Path("tiny-sd", "unet", "diffusion_pytorch_model.safetensors"));
+        Assert.Equal(model.Blocks.Count, summary.MoeLayerCount);
+        Assert.Equal((4, 2, "all"), (summary.NumExperts, summary.TopK, summary.MoeLayers));
+        Assert.Equal(model.Unet.parameters().Sum(p => p.numel()), summary.UnetParameters);
+        Assert.Equal(plain.Keys.Sum(k => plain.Info(k).ElementCount), summary.SingleUnetParameters);
+        Assert.NotNull(summary.PipelineRatio);
+        Assert.Equal(summary, summary with { });
+        Assert.Equal(summary.SingleUnetParameters, SegMoeSummary.Describe(Fixtures.Path("moe", "tiny-segmoe", "unet")).SingleUnetParameters);
+        _output.WriteLine($"tiny-segmoe: {summary.MoeLayerCount} MoE layers, UNet {summary.UnetParameters:N0} vs {summary.SingleUnetParameters:N0} " +
+            $"(x{summary.UnetRatio:F3}), pipeline {summary.PipelineParameters:N0} vs {summary.SinglePipelineParameters:N0} (x{summary.PipelineRatio:F3})");
+    }
+
     internal static double MaxAbs(Tensor actual, Tensor expected)
     {
         Assert.Equal(expected.shape, actual.shape);

@@ -139,7 +139,10 @@ public class ClipTokenizerTests
         Assert.Equal(5, p.DroppedTokens);
         Assert.True(p.Truncated);
         Assert.Equal(49407, p.Ids[76]);
+        Assert.Equal(string.Join(' ', Enumerable.Repeat("cat", 5)), p.DroppedText);
+        Assert.Contains("5 token(s)", p.TruncationWarning);
         Assert.Equal(0, t.EncodeForModel("cat").DroppedTokens);
+        Assert.Null(t.EncodeForModel("cat").TruncationWarning);
     }
 
     [Fact]

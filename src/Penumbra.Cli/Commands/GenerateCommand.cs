@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Penumbra.Pipelines.StableDiffusion;
+using Penumbra.Runtime;
+using Spectre.Console;
+
+namespace Penumbra.Cli.Commands;
+
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Diffusers model folder (default: the bundled toy-world model)" };
+        var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for a batch)", Required = true, AllowMultipleArgumentsPerToken = false };
+        var negative = new Option<string?>("--negative") { Description = "Negative prompt" };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps", DefaultValueFactory = _ => 25 };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (<= 1 disables it)", DefaultValueFactory = _ => 7.5 };
+        var scheduler = new Option<string?>("--scheduler") { Description = "ddim, pndm, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, lms, heun, ddpm (default: the model's)" };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the initial noise (default: random, printed)" };
+        var size = new Option<string?>("--size") { Description = "WxH, multiples of 8 (default: the model's)" };
+        var count = new Option<int>("--count") { Description = "Images per prompt", DefaultValueFactory = _ => 1 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16", DefaultValueFactory = _ => "float32" };
+        var clipSkip = new Option<int?>("--clip-skip") { Description = "Skip the last N CLIP layers" };
+        var output = new Option<string>("--out") { Description = "Output folder, or a .png file for a single image", Required = true };
+        var cmd = new Command("generate", "Generate images from text")
+        {
+            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output,
+        };
+        cmd.SetAction((pr, ct) =>
+        {
+            var (w, h) = ParseSize(pr.GetValue(size));
+            var request = new GenerateRequest(pr.GetValue(model), pr.GetRequiredValue(prompt), pr.GetValue(negative), pr.GetValue(steps),
+                pr.GetValue(guidance), pr.GetValue(scheduler), pr.GetValue(seed), w, h, pr.GetValue(count),
+                RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output));
+            return Task.FromResult(Run(request, ct));
+        });
+        return cmd;
+    }
+
+    private sealed record GenerateRequest(string? Model, string[] Prompts, string? Negative, int Steps, double Guidance,
+        string? Scheduler, long? Seed, int? Width, int? Height, int Count, RuntimeOptions Runtime, int? ClipSkip, string Out);
+
+    internal static (int? W, int? H) ParseSize(string? text)
+    {
+        if (text is null) return (null, null);
+        var parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w <= 0 || h <= 0 || w % 8 != 0 || h % 8 != 0)
+            throw new ArgumentException($"--size '{text}': expected WxH with positive multiples of 8, e.g. 512x512");
+        return (w, h);
+    }
+
+    private static int Run(GenerateRequest r, CancellationToken ct)
+    {
+        if (r.Steps < 1) throw new ArgumentException($"--steps {r.Steps}: must be at least 1");
+        if (r.Count < 1) throw new ArgumentException($"--count {r.Count}: must be at least 1");
+        bool singleFile = r.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+        if (singleFile && r.Prompts.Length * r.Count != 1)
+            throw new ArgumentException($"--out {r.Out}: a single .png file takes one image, this run makes {r.Prompts.Length * r.Count}; give a folder");
+        string modelPath = ModelLocator.Resolve(r.Model);
+        var sw = Stopwatch.StartNew();
+        using var pipe = StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
+        var options = new GenerationOptions
+        {
+            Prompts = r.Prompts, NegativePrompts = r.Negative is null ? null : new[] { r.Negative }, Steps = r.Steps,
+            GuidanceScale = r.Guidance, Width = r.Width, Height = r.Height, Seed = r.Seed, ImagesPerPrompt = r.Count,
+            ClipSkip = r.ClipSkip, CancellationToken = ct,
+        };
+        foreach (var p in r.Prompts)
+        {
+            int dropped = pipe.Tokenizer.EncodeForModel(p).DroppedTokens;
+            if (dropped > 0) Console.Error.WriteLine($"warning: prompt truncated to 77 tokens, {dropped} token(s) dropped: \"{p}\"");
+        }
+        var scheduler = pipe.CreateScheduler(r.Scheduler);
+        GenerationResult result = null!;
+        CliProgress.Run($"generating {r.Prompts.Length * r.Count} image(s)", r.Steps, report =>
+            result = pipe.Generate(options with { OnStep = s => report(s.Step + 1) }, scheduler));
+        using (result)
+        {
+            if (!singleFile) Directory.CreateDirectory(r.Out);
+            var written = new List<string>();
+            for (int i = 0; i < result.Images.Count; i++)
+            {
+                int promptIndex = i / r.Count;
+                var image = result.Images[i];
+                var parameters = new GenerationParameters(r.Prompts[promptIndex], r.Negative ?? "", result.Seed, r.Steps,
+                    scheduler.Config.ClassName ?? "?", r.Guidance, image.Width, image.Height, pipe.ModelName)
+                {
+                    Extra = new Dictionary<string, string> { ["Batch index"] = (i % r.Count).ToString() },
+                };
+                string path = singleFile ? r.Out : Path.Combine(r.Out, $"{result.Seed}-{promptIndex:D3}-{i % r.Count:D2}.png");
+                image.Save(path, new Dictionary<string, string> { [GenerationParameters.PngKeyword] = parameters.ToA1111() });
+                written.Add(path);
+            }
+            AnsiConsole.MarkupLine($"[green]{written.Count} image(s)[/] in {sw.Elapsed.TotalSeconds:F1} s, seed {result.Seed}, " +
+                                   $"{Markup.Escape(scheduler.Config.ClassName ?? "")}, {r.Steps} steps -> {Markup.Escape(singleFile ? r.Out : r.Out + "/")}");
+        }
+        return 0;
+    }
+}
