@@ -7,4 +7,5 @@ root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ClassifierCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(MoeCommand.Create());
 return await CliRunner.InvokeAsync(root, args);

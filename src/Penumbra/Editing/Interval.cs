@@ -22,6 +22,6 @@ public sealed record Interval(double Mean, double Std, double Low, double High, 
         return new Interval(mean, sd, mean - half, mean + half, n);
     }
 
-    /// <summary>Percent with the interval, e.g. <c>87.3 [84.1, 90.5]</c>.</summary>
-    public string Percent() => Count > 1 ? $"{100 * Mean:F1} [{100 * Low:F1}, {100 * High:F1}]" : $"{100 * Mean:F1}";
+    /// <summary>Percent with the interval clipped to [0, 100] (the values are accuracies), e.g. <c>87.3 [84.1, 90.5]</c>.</summary>
+    public string Percent() => Count > 1 ? $"{100 * Mean:F1} [{100 * Math.Max(0, Low):F1}, {100 * Math.Min(1, High):F1}]" : $"{100 * Mean:F1}";
 }

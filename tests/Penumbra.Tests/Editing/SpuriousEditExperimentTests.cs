@@ -47,5 +47,6 @@ public class SpuriousEditExperimentTests
         Assert.Equal(0.9, i.Mean, 12);
         Assert.Equal(0.1, i.Std, 12);
         Assert.Equal(0.9 - 4.303 * 0.1 / Math.Sqrt(3), i.Low, 12);
+        Assert.Equal("90.0 [65.2, 100.0]", i.Percent());
     }
 }
