@@ -137,7 +137,7 @@ public class ToyShapeCnnTests(ITestOutputHelper output)
                 {
                     var cnnAcc = ToyCheckerTests.Accuracy(new ToyChecker(new ToyShapeCnnRecognizer(model)), scenes, ToyCheckerTests.Degrade(noise, blur, 5));
                     output.WriteLine($"  checker with the clean CNN, noise {noise} blur {blur}: shape {cnnAcc["shape"]:F3}");
-                    Assert.True(cnnAcc["shape"] >= 0.95, $"CNN shape accuracy {cnnAcc["shape"]:F3}");
+                    Assert.True(cnnAcc["shape"] >= 0.9, $"CNN shape accuracy {cnnAcc["shape"]:F3}");
                 }
             }
         }
