@@ -21,7 +21,9 @@ public sealed class SegMoeBuilderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>4 experts x 25 guided steps through the pipeline: ~60 s on the shared build machine.</summary>
     [Fact]
+    [Trait("Category", "Slow")]
     public void FixtureYamlRebuildsTinySegMoe()
     {
         var config = SegMoeConfig.LoadYaml(Fixtures.Path("moe", "segmoe.yaml"));
