@@ -14,7 +14,7 @@ public static class ToyCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for experts/e0..e3 and checkpoints", DefaultValueFactory = _ => "models/toy-experts" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled models/clip-tokenizer-sd1)" };
-        var steps = new Option<int>("--steps") { Description = "Training steps of a full expert", DefaultValueFactory = _ => 400 };
+        var steps = new Option<int>("--steps") { Description = "Training steps of a full expert", DefaultValueFactory = _ => 150 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 2e-3 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };

@@ -49,3 +49,24 @@ public class GenerateCommandTests
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "never-written.png")));
     }
 }
+
+[Collection("Console")]
+public class GenerateBundledModelTests
+{
+    [Fact]
+    public void WithoutModelUsesTheBundledToyMixture()
+    {
+        Assert.NotNull(Penumbra.Cli.ModelLocator.FindBundled());
+        var file = Path.Combine(Path.GetTempPath(), $"penumbra-bundled-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, _, err) = CliHarness.Run(GenerateCommand.Create(), "generate", "--prompt", "a big red circle on the left",
+                "--steps", "3", "--seed", "1", "--out", file);
+            Assert.True(code == 0, err);
+            var (w, h, _, text) = PngCodec.Read(file);
+            Assert.Equal((Penumbra.Toy.Models.ToyWorld.ImageSize, Penumbra.Toy.Models.ToyWorld.ImageSize), (w, h));
+            Assert.Contains("Model: toy-segmoe", text["parameters"]);
+        }
+        finally { File.Delete(file); }
+    }
+}
