@@ -14,11 +14,14 @@ public static class ModelLocator
             $"no --model given and the bundled model models/{BundledModelName} was not found above {AppContext.BaseDirectory}");
     }
 
-    public static string? FindBundled()
+    public static string? FindBundled() => FindInRepository(BundledModelName);
+
+    /// <summary>A folder under models/ of the repository this program was built from (searched upwards from the binary).</summary>
+    public static string? FindInRepository(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "models", BundledModelName);
+            var candidate = Path.Combine(dir.FullName, "models", name);
             if (Directory.Exists(candidate)) return candidate;
         }
         return null;

@@ -5,6 +5,8 @@ using Penumbra.Cli.Commands;
 var root = new RootCommand("Penumbra: measure and fix text-to-image diffusion models (uncertainty, bias audits, repairs).");
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ToyCommand.Create());
 root.Subcommands.Add(ClassifierCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
+root.Subcommands.Add(MoeCommand.Create());
 return await CliRunner.InvokeAsync(root, args);

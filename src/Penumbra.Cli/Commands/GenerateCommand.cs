@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Penumbra.MoE;
 using Penumbra.Pipelines.StableDiffusion;
 using Penumbra.Runtime;
 using Spectre.Console;
@@ -59,7 +60,9 @@ public static class GenerateCommand
             throw new ArgumentException($"--out {r.Out}: a single .png file takes one image, this run makes {r.Prompts.Length * r.Count}; give a folder");
         string modelPath = ModelLocator.Resolve(r.Model);
         var sw = Stopwatch.StartNew();
-        using var pipe = StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
+        using var pipe = SegMoeModel.IsSegMoe(modelPath)
+            ? SegMoePipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType).Pipeline
+            : StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
         var options = new GenerationOptions
         {
             Prompts = r.Prompts, NegativePrompts = r.Negative is null ? null : new[] { r.Negative }, Steps = r.Steps,

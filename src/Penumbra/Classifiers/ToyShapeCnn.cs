@@ -40,6 +40,34 @@ public sealed class ToyShapeCnn : nn.Module<Tensor, Tensor>, ILinearHeadClassifi
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Re-initialises every convolution and linear weight (and the linear bias) from U(−1/√fan_in, 1/√fan_in), PyTorch's
+    /// default initialisation, drawn from a generator of the given seed, and batch norm to weight 1, bias 0, identity
+    /// statistics: deterministic without touching (or racing for) the global torch generator.
+    /// </summary>
+    public void ResetParameters(long seed)
+    {
+        using var noGrad = no_grad();
+        using var gen = new Generator((ulong)seed);
+        foreach (var (_, m) in named_modules())
+        {
+            if (m is Conv2d or Linear)
+            {
+                var w = m is Conv2d c ? c.weight! : ((Linear)m).weight!;
+                double bound = 1 / Math.Sqrt(w[0].numel());
+                using (var r = rand(w.shape, generator: gen)) w.copy_(r * (2 * bound) - bound);
+                if (m is Linear { bias: { } b })
+                    using (var r = rand(b.shape, generator: gen)) b.copy_(r * (2 * bound) - bound);
+            }
+            else if (m is BatchNorm2d bn)
+            {
+                bn.weight!.fill_(1);
+                bn.bias!.zero_();
+                bn.reset_running_stats();
+            }
+        }
+    }
+
     public nn.Module<Tensor, Tensor> Module => this;
     public string HeadName => nameof(fc);
     public Linear Head => fc;

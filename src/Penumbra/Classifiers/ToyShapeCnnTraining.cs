@@ -7,8 +7,9 @@ namespace Penumbra.Classifiers;
 
 /// <summary>
 /// Trains <see cref="ToyShapeCnn"/> on generated toy data with <see cref="ClassifierTrainer"/> (AdamW, cross-entropy).
-/// Deterministic for a seed: the initialisation (torch seed), the training set (<see cref="ToyGroupDataset"/> with the
-/// seed), its augmentation and the shuffling all derive from it.
+/// Deterministic for a seed: the initialisation (<see cref="ToyShapeCnn.ResetParameters"/>, its own generator), the
+/// training set (<see cref="ToyGroupDataset"/> with the seed), its augmentation (own generator) and the shuffling all
+/// derive from it; the model has no dropout, so the global torch generator plays no part.
 /// </summary>
 public static class ToyShapeCnnTraining
 {
@@ -19,8 +20,8 @@ public static class ToyShapeCnnTraining
         var classes = Classes(options.Model);
         var data = new ToyGroupDataset(new ToyGroupDatasetOptions { Classes = classes, SpuriousRate = options.SpuriousRate }, options.Seed);
         var train = data.NextSet(options.TrainSize, options.Degradation, options.Seed);
-        manual_seed(options.Seed);
         var model = new ToyShapeCnn(options.Model);
+        model.ResetParameters(options.Seed);
         var losses = ClassifierTrainer.Train(model, train, new TrainOptions
         {
             Optimizer = "adamw",

@@ -8,9 +8,9 @@ namespace Penumbra.Classifiers;
 public sealed record ToyShapeCnnTrainingOptions
 {
     public int Seed { get; init; }
-    public double SpuriousRate { get; init; } = 0.9;
-    public int TrainSize { get; init; } = 6000;
-    public int Epochs { get; init; } = 4;
+    public double SpuriousRate { get; init; } = 0.95;
+    public int TrainSize { get; init; } = 4000;
+    public int Epochs { get; init; } = 3;
     public int BatchSize { get; init; } = 64;
     public double LearningRate { get; init; } = 2e-3;
     public double WeightDecay { get; init; } = 1e-2;

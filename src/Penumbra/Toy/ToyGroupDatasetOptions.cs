@@ -11,7 +11,7 @@ public sealed record ToyGroupDatasetOptions
     public IReadOnlyList<ToyShape> Classes { get; init; } = Enum.GetValues<ToyShape>();
 
     /// <summary>P(gray | circle) = P(black | square). 0.5 = no correlation.</summary>
-    public double SpuriousRate { get; init; } = 0.9;
+    public double SpuriousRate { get; init; } = 0.95;
 
     public bool Balanced { get; init; }
     public double PositionJitter { get; init; } = 0.03;

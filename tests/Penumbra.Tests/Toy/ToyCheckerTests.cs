@@ -23,33 +23,16 @@ public class ToyCheckerTests(ITestOutputHelper output)
         return hits.ToDictionary(kv => kv.Key, kv => (double)kv.Value / scenes.Count);
     }
 
-    /// <summary>Adds Gaussian noise of standard deviation sigma (in the [-1,1] pixel scale), then a Gaussian blur of blurSigma pixels.</summary>
+    /// <summary>Blur of blurSigma pixels, then Gaussian noise of standard deviation sigma (in the [-1,1] scale).</summary>
     internal static Func<RgbImage, RgbImage> Degrade(double sigma, double blurSigma, int seed)
     {
         var gen = new torch.Generator((ulong)seed);
         return image =>
         {
             using var scope = torch.NewDisposeScope();
-            var x = image.ToTensorMinus1To1();
-            if (blurSigma > 0) x = GaussianBlur(x, blurSigma);
-            x = x + (float)sigma * torch.randn(x.shape, generator: gen);
-            return ToyImages.FromTensor(x);
+            var x = ToyDegradation.Degrade(image.ToTensorMinus1To1().unsqueeze(0), sigma, blurSigma, gen);
+            return ToyImages.FromTensor(x.squeeze(0));
         };
-    }
-
-    private static torch.Tensor GaussianBlur(torch.Tensor x, double sigma)
-    {
-        int r = (int)Math.Ceiling(3 * sigma);
-        var k = Enumerable.Range(-r, 2 * r + 1).Select(i => (float)Math.Exp(-i * i / (2 * sigma * sigma))).ToArray();
-        float sum = k.Sum();
-        var kt = torch.tensor(k.Select(v => v / sum).ToArray());
-        var img = x.unsqueeze(0);
-        img = torch.nn.functional.pad(img, new long[] { r, r, r, r }, TorchSharp.PaddingModes.Replicate);
-        var kh = kt.view(1, 1, 1, -1).expand(3, 1, 1, -1);
-        var kv = kt.view(1, 1, -1, 1).expand(3, 1, -1, 1);
-        img = torch.nn.functional.conv2d(img, kh, groups: 3);
-        img = torch.nn.functional.conv2d(img, kv, groups: 3);
-        return img.squeeze(0);
     }
 
     private static IReadOnlyList<ToyScene> Scenes(int count, int seed) =>

@@ -61,12 +61,17 @@ public class DiffusionTrainerTests
         {
             var options = new DiffusionTrainingOptions { Steps = 6, BatchSize = 4, WarmupSteps = 2, Seed = 9, CheckpointEvery = 3 };
             using var straight = TinyUnet(2);
+            // Copy the initial weights rather than re-seeding: other tests draw from the global RNG in parallel.
+            var initial = straight.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             new DiffusionTrainer(straight, Schedule, Encode, options).Train(Batch);
 
-            using (var killed = TinyUnet(2))
+            using (var killed = TinyUnet(3))
+            {
+                killed.load_state_dict(initial);
                 Assert.Throws<OperationCanceledException>(() =>
                     new DiffusionTrainer(killed, Schedule, Encode, options with { CheckpointDirectory = dir })
                         .Train((s, g) => s < 4 ? Batch(s, g) : throw new OperationCanceledException("simulated kill at step 5")));
+            }
 
             using var resumed = TinyUnet(7); // another init: the weights must come from the checkpoint (after step 3)
             var losses = new DiffusionTrainer(resumed, Schedule, Encode, options with { CheckpointDirectory = dir }).Train(Batch);

@@ -52,8 +52,10 @@ public sealed class StableDiffusionPipeline : IDisposable
     public int DefaultHeight => (Unet.Config.SampleSize ?? 64) * VaeScaleFactor;
     public int DefaultWidth => (Unet.Config.SampleSize ?? 64) * VaeScaleFactor;
 
-    /// <summary>Loads a diffusers pipeline folder (model_index.json, tokenizer/, text_encoder/, unet/, vae/, scheduler/).</summary>
-    public static StableDiffusionPipeline FromPretrained(string folder, Device? device = null, ScalarType? dtype = null)
+    /// <summary>Loads a diffusers pipeline folder (model_index.json, tokenizer/, text_encoder/, unet/, vae/, scheduler/).
+    /// <paramref name="loadUnet"/> (given the unet/ folder) replaces the plain UNet loader, e.g. for SegMoE UNets.</summary>
+    public static StableDiffusionPipeline FromPretrained(string folder, Device? device = null, ScalarType? dtype = null,
+        Func<string, UNet2DConditionModel>? loadUnet = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: model folder not found");
         var dev = device ?? CPU;
@@ -63,7 +65,7 @@ public sealed class StableDiffusionPipeline : IDisposable
         var tokenizer = ClipTokenizer.FromPretrained(Sub("tokenizer"));
         var textEncoder = ClipTextModel.FromPretrained(Sub("text_encoder"), dev, dt);
         textEncoder.eval();
-        var unet = UNet2DConditionModel.FromPretrained(Sub("unet"), dev, dt);
+        var unet = loadUnet is null ? UNet2DConditionModel.FromPretrained(Sub("unet"), dev, dt) : loadUnet(Sub("unet"));
         var vae = Directory.Exists(Sub("vae")) ? AutoencoderKL.FromPretrained(Sub("vae"), dev, dt) : null;
         return new StableDiffusionPipeline(tokenizer, textEncoder, unet, vae, schedulerConfig, dev, dt,
             Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)));

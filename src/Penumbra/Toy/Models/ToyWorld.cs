@@ -1,0 +1,53 @@
+using Penumbra.Models.Clip;
+using Penumbra.Models.Unets;
+
+namespace Penumbra.Toy.Models;
+
+/// <summary>
+/// The toy world's model family: a small frozen, seeded CLIP text transformer with the real CLIP tokenizer, a
+/// pixel-space UNet2DConditionModel (16×16 RGB, no VAE; the tiny-sd layout: cross-attention at full resolution, a plain
+/// block below) and four experts whose training sets overlap but differ. 16×16 rather than 32×32 keeps a training step
+/// affordable on 2 CPU cores; every attribute of the domain stays visible at that size.
+/// </summary>
+public static class ToyWorld
+{
+    public static CLIPTextConfig TextEncoderConfig { get; } = new()
+    {
+        VocabSize = 49408, HiddenSize = 32, IntermediateSize = 64, ProjectionDim = 32, NumHiddenLayers = 2, NumAttentionHeads = 4,
+        MaxPositionEmbeddings = 77, HiddenAct = "quick_gelu", Architectures = new[] { "CLIPTextModel" },
+    };
+
+    public static UNet2DConditionConfig UNetConfig { get; } = new()
+    {
+        SampleSize = ImageSize, InChannels = 3, OutChannels = 3, BlockOutChannels = new[] { 32, 64 },
+        DownBlockTypes = new[] { "CrossAttnDownBlock2D", "DownBlock2D" },
+        UpBlockTypes = new[] { "UpBlock2D", "CrossAttnUpBlock2D" },
+        LayersPerBlock = 1, CrossAttentionDim = 32, AttentionHeadDim = 4, NormNumGroups = 8,
+    };
+
+    /// <summary>DDPM's pixel-space schedule (Ho et al. 2020: linear betas 1e-4 … 0.02 over 1000 steps), sampled with DDPM
+    /// as SegMoE merges are.</summary>
+    public const string SchedulerConfigJson = """
+        {"_class_name": "DDPMScheduler", "_diffusers_version": "0.25.0", "num_train_timesteps": 1000, "beta_schedule": "linear",
+         "beta_start": 0.0001, "beta_end": 0.02, "prediction_type": "epsilon", "timestep_spacing": "leading", "steps_offset": 1,
+         "clip_sample": true, "clip_sample_range": 1.0, "variance_type": "fixed_small"}
+        """;
+
+    public const int ImageSize = 16;
+
+    private static readonly ToyDatasetOptions All = new() { ImageSize = ImageSize };
+
+    /// <summary>Four experts: one never sees triangles, one never sees purple, one sees only left/centre positions,
+    /// one sees everything but trains for half as long.</summary>
+    public static IReadOnlyList<ToyExpertSpec> Experts { get; } = new[]
+    {
+        new ToyExpertSpec("e0", "never sees triangles", All with { Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray() },
+            "a circle, a square, a cross, a ring", "a triangle"),
+        new ToyExpertSpec("e1", "never sees purple", All with { Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray() },
+            "red, green, blue, yellow, orange, white shapes", "a purple shape"),
+        new ToyExpertSpec("e2", "sees only left and centre positions",
+            All with { Positions = new[] { ToyPosition.Left, ToyPosition.Centre } }, "a shape on the left, a shape in the centre",
+            "a shape on the right, at the top, at the bottom"),
+        new ToyExpertSpec("e3", "sees everything, half the training", All, "a shape", "", StepFraction: 0.5),
+    };
+}

@@ -1,0 +1,42 @@
+using Penumbra.Pipelines.StableDiffusion;
+using Penumbra.Tests.Support;
+using Penumbra.Toy.Models;
+using Penumbra.Training;
+
+namespace Penumbra.Tests.Toy;
+
+public class ToyModelBuilderTests
+{
+    [Fact]
+    public void ShortExpertTrainingGivesAPixelSpacePipelineThatGenerates()
+    {
+        var dir = Directory.CreateTempSubdirectory("penumbra-toy-").FullName;
+        try
+        {
+            var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+            using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+            using (var unet = builder.TrainExpert(ToyWorld.Experts[0], textEncoder,
+                       new DiffusionTrainingOptions { Steps = 2, BatchSize = 2, WarmupSteps = 1, Seed = 1 }))
+                builder.SavePipeline(dir, unet, textEncoder);
+
+            using var pipe = StableDiffusionPipeline.FromPretrained(dir);
+            Assert.Null(pipe.Vae);
+            Assert.Equal(ToyWorld.ImageSize, pipe.DefaultWidth);
+            using var result = pipe.Generate(new GenerationOptions { Prompts = new[] { "a red circle" }, Steps = 2, Seed = 3 });
+            Assert.Equal((ToyWorld.ImageSize, ToyWorld.ImageSize), (result.Images[0].Width, result.Images[0].Height));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TextEncoderIsAFunctionOfTheSeed()
+    {
+        using var a = ToyModelBuilder.BuildTextEncoder(4);
+        using var b = ToyModelBuilder.BuildTextEncoder(4);
+        using var c = ToyModelBuilder.BuildTextEncoder(5);
+        var sa = a.state_dict();
+        Assert.All(b.state_dict(), kv => Assert.True(kv.Value.eq(sa[kv.Key]).all().item<bool>(), kv.Key));
+        Assert.Contains(c.state_dict(), kv => !kv.Value.eq(sa[kv.Key]).all().item<bool>());
+        Assert.All(a.parameters(), p => Assert.False(p.requires_grad));
+    }
+}
