@@ -82,7 +82,7 @@ public static class ClassifierEditCommand
                 candidates = plan.Candidates.Select(c => new { strategy = c.Edit.Strategy, location = c.Edit.Location, subclass = c.Edit.Subclass.ToString(), best_degree = c.BestAlpha, val_worst_group = c.Best.Worst, val_average = c.Best.Average }),
                 test_before = ClassifierJson.Accuracy(splits.Test, before),
                 test_after = ClassifierJson.Accuracy(splits.Test, after),
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
         var sub = e.Subclass;

@@ -35,7 +35,7 @@ public static class ClassifierEvalCommand
         var acc = GroupAccuracy.Of(LinearHead.Of(model).Predict(features.Features), features);
         if (asJson)
         {
-            Console.WriteLine(JsonSerializer.Serialize(ClassifierJson.Accuracy(set, acc), new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(JsonSerializer.Serialize(ClassifierJson.Accuracy(set, acc), new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
         AnsiConsole.Write(ClassifierTables.Groups(set, new[] { (split, acc) }));

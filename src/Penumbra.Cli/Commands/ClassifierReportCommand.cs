@@ -46,8 +46,8 @@ public static class ClassifierReportCommand
         string command = "penumbra " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1));
         ClassifierReportWriter.Write(output, $"Single-weight edit on {splits.Description}", command, results, mix, groups);
 
-        var table = new Table().AddColumns("method", "worst-group % [95% CI]", "average % [95% CI]");
-        foreach (var s in ClassifierReportWriter.Summarise(results)) table.AddRow(Markup.Escape(s.Method), s.Worst.Percent(), s.Average.Percent());
+        var table = new Table().AddColumns("method", "worst-group % [[95% CI]]", "average % [[95% CI]]");
+        foreach (var s in ClassifierReportWriter.Summarise(results)) table.AddRow(Markup.Escape(s.Method), Markup.Escape(s.Worst.Percent()), Markup.Escape(s.Average.Percent()));
         AnsiConsole.Write(table);
         foreach (var r in results)
             AnsiConsole.MarkupLine(Markup.Escape($"seed {r.Seed}: {r.Plan.Edit.Strategy} {r.Plan.Edit.Location} {r.Plan.Edit.OldValue:G9} -> {r.Plan.Edit.ValueAt(r.Plan.Alpha):G9} " +

@@ -37,7 +37,7 @@ public static class ClassifierReportWriter
         var curve = MeanCurve(results, mix);
         WritePlot(Path.Combine(dir, PlotName), title, results, curve, mix);
         File.WriteAllText(Path.Combine(dir, MarkdownName), Markdown(title, command, results, summary, curve, mix, groupNames));
-        File.WriteAllText(Path.Combine(dir, JsonName), JsonSerializer.Serialize(Json(results, summary, curve, groupNames), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(dir, JsonName), JsonSerializer.Serialize(Json(results, summary, curve, groupNames), new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     }
 
     private static void WritePlot(string path, string title, IReadOnlyList<SeedResult> results, IReadOnlyList<(double Alpha, double Worst, double Average)> curve, IReadOnlyList<double> mix)

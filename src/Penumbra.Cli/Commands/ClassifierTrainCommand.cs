@@ -47,7 +47,7 @@ public static class ClassifierTrainCommand
         if (asJson)
         {
             Console.WriteLine(JsonSerializer.Serialize(new { output, seconds = sw.Elapsed.TotalSeconds, epoch_losses = losses, val_worst_group = val.Worst, val_average = val.Average },
-                new JsonSerializerOptions { WriteIndented = true }));
+                new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
         AnsiConsole.MarkupLine($"trained {Markup.Escape(pr.GetValue(train.Arch)!)} in {sw.Elapsed.TotalSeconds:F0} s, final loss {losses[^1]:F4}; saved to {Markup.Escape(output)}");

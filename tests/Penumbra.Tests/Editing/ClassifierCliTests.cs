@@ -96,6 +96,17 @@ public class ClassifierCliTests : IDisposable
     }
 
     [Fact]
+    public void ReportCommandWritesTheEvidenceFolderAndPrintsTheSummary()
+    {
+        string output = Path.Combine(_dir, "report");
+        var (code, _) = Run("classifier", "report", "--toy-samples", "96", "--epochs", "1", "--seeds", "0", "--no-reweighting", "--out", output);
+        Assert.Equal(0, code);
+        Assert.Contains("| ERM |", File.ReadAllText(Path.Combine(output, ClassifierReportWriter.MarkdownName)));
+        foreach (var f in new[] { ClassifierReportWriter.MarkdownName, ClassifierReportWriter.PlotName, ClassifierReportWriter.JsonName })
+            Assert.True(File.Exists(Path.Combine(output, f)), f);
+    }
+
+    [Fact]
     public void BadArgumentsGiveOneLineErrors()
     {
         var err = Console.Error;
