@@ -1,0 +1,134 @@
+using Penumbra.MoE;
+using static TorchSharp.torch;
+
+namespace Penumbra.Uncertainty;
+
+/// <summary>EMoE (arXiv 2505.13273): at the first denoising step, M paths split at a cross-attention MoE layer
+/// (path i uses expert i's to_q/to_k/to_v there), run as one batch of M rows up to the mid block; EU is the mean over
+/// all dimensions of the variance across paths of the mid-block output.</summary>
+public sealed class EmoeEstimator
+{
+    private readonly SegMoePipeline _moe;
+
+    public EmoeEstimator(SegMoePipeline moe) => _moe = moe;
+
+    public int NumPaths => _moe.Model.NumExperts;
+
+    /// <summary>The split transformer block: the given one, or the first with cross-attention MoE layers.</summary>
+    public string SplitBlock(EmoeOptions options)
+    {
+        var slots = _moe.Model.Slots;
+        if (options.SplitBlock is { } given)
+        {
+            if (!slots.Any(s => s.TransformerBlock == given && IsCross(s.Kind)))
+                throw new ArgumentException($"split block '{given}' has no cross-attention MoE layers", nameof(options));
+            return given;
+        }
+        return slots.FirstOrDefault(s => IsCross(s.Kind))?.TransformerBlock
+            ?? throw new InvalidOperationException("the model has no cross-attention MoE layers to split at");
+    }
+
+    public EmoeResult Score(string prompt, EmoeOptions options) => Score(new[] { prompt }, options)[0];
+
+    /// <summary>Scores the prompts in one batch of M rows per prompt (every prompt with the same seed).</summary>
+    public IReadOnlyList<EmoeResult> Score(IReadOnlyList<string> prompts, EmoeOptions options)
+    {
+        if (prompts.Count == 0) throw new ArgumentException("at least one prompt is needed", nameof(prompts));
+        var pipe = _moe.Pipeline;
+        var model = _moe.Model;
+        int m = NumPaths, n = prompts.Count;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var embeds = pipe.EncodePrompt(prompts, null, guidance: false);
+        var scheduler = pipe.CreateScheduler();
+        scheduler.SetTimesteps(options.NumInferenceSteps);
+        double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
+        var latents = FirstLatents(options.Seed, scheduler);
+        var sample = scheduler.ScaleModelInput(latents, t);
+        var text = embeds.Conditional;
+
+        var entropy = RouterEntropy(sample.expand(n, -1, -1, -1), t, text);
+
+        var split = SplitBlock(options);
+        var order = model.Slots.Select(s => s.TransformerBlock).Distinct().ToList();
+        int splitIndex = order.IndexOf(split);
+        var pathExperts = Enumerable.Range(0, n * m).Select(r => r % m).ToArray();
+        var forced = MoeRoute.Forced(pathExperts);
+        var routing = model.Routing;
+        var saved = (routing.Default, routing.Overrides.ToArray());
+        try
+        {
+            routing.Default = MoeRoute.EachRow;
+            foreach (var slot in model.Slots)
+            {
+                int b = order.IndexOf(slot.TransformerBlock);
+                bool pre = b < splitIndex || (b == splitIndex && IsSelf(slot.Kind));
+                bool atSplit = b == splitIndex && IsCross(slot.Kind);
+                routing.Set(slot.Path, pre ? MoeRoute.EachRow
+                    : atSplit || options.Mode == EmoeMode.Expert ? forced : MoeRoute.EachRow);
+            }
+            var rows = sample.expand(n * m, -1, -1, -1).contiguous();
+            var cond = text.repeat_interleave(m, dim: 0);
+            var mPost = model.Unet.ForwardToMidBlock(rows, tensor(t, ScalarType.Float64, rows.device), cond);
+            var perPrompt = mPost.reshape(n, m, mPost.shape[1], mPost.shape[2], mPost.shape[3]);
+            var variance = perPrompt.to(ScalarType.Float64).var(new long[] { 1 }, unbiased: !options.PopulationVariance);
+            var results = new List<EmoeResult>();
+            for (int i = 0; i < n; i++)
+            {
+                double eu = variance[i].mean().item<double>();
+                var map = variance[i].mean(new long[] { 0 }).MoveToOuterDisposeScope();
+                var paths = perPrompt[i].clone().MoveToOuterDisposeScope();
+                results.Add(new EmoeResult(prompts[i], options.Seed, options.Mode, t, eu, map, paths, entropy[i], embeds.TokenCounts[i]));
+            }
+            return results;
+        }
+        finally
+        {
+            routing.Default = saved.Default;
+            foreach (var slot in model.Slots) routing.Set(slot.Path, null);
+            foreach (var (path, route) in saved.Item2) routing.Set(path, route);
+        }
+    }
+
+    private Tensor FirstLatents(long seed, Schedulers.IScheduler scheduler)
+    {
+        var pipe = _moe.Pipeline;
+        var config = _moe.Model.Unet.Config;
+        long h = pipe.DefaultHeight / pipe.VaeScaleFactor, w = pipe.DefaultWidth / pipe.VaeScaleFactor;
+        var generator = new Generator((ulong)seed, CPU);
+        var noise = pipe.InitialLatents(null, new[] { 1L, config.InChannels, h, w }, generator);
+        return noise * scheduler.InitNoiseSigma;
+    }
+
+    /// <summary>Mean over MoE layers and tokens of the gate-softmax entropy, normal routing per prompt row.</summary>
+    private double[] RouterEntropy(Tensor sample, double t, Tensor text)
+    {
+        var routing = _moe.Model.Routing;
+        int n = (int)sample.shape[0];
+        var sums = new List<double>[n];
+        for (int i = 0; i < n; i++) sums[i] = new List<double>();
+        var (oldCapture, oldCall) = (routing.CaptureProbabilities, routing.OnCall);
+        routing.CaptureProbabilities = true;
+        routing.OnCall = call =>
+        {
+            for (int i = 0; i < n; i++)
+                using (var row = call.GateProbabilities!.reshape(n, -1, call.GateProbabilities.shape[^1])[i])
+                    sums[i].Add((call with { GateProbabilities = row }).MeanGateEntropy());
+        };
+        try
+        {
+            using var _ = routing.Use(MoeRoute.EachRow);
+            using var output = _moe.Model.Unet.ForwardToMidBlock(sample, tensor(t, ScalarType.Float64, sample.device), text);
+        }
+        finally
+        {
+            routing.CaptureProbabilities = oldCapture;
+            routing.OnCall = oldCall;
+        }
+        return sums.Select(s => s.Count == 0 ? double.NaN : s.Average()).ToArray();
+    }
+
+    private static bool IsCross(MoeModuleKind k) => k is MoeModuleKind.CrossQuery or MoeModuleKind.CrossKey or MoeModuleKind.CrossValue;
+
+    private static bool IsSelf(MoeModuleKind k) => k is MoeModuleKind.SelfQuery or MoeModuleKind.SelfKey or MoeModuleKind.SelfValue;
+}
