@@ -105,10 +105,7 @@ public sealed class SegMoeModel : IDisposable
         if (unetConfig.Extra is null || !unetConfig.Extra.TryGetValue(SegMoeConfig.JsonKey, out var stored))
             throw new CheckpointFormatException(configPath, $"no {SegMoeConfig.JsonKey}: not a SegMoE model");
         var config = SegMoeConfig.FromJson(stored, configPath);
-        string weights = Path.Combine(unetDir, UNet2DConditionModel.WeightsFileName);
-        string index = Path.Combine(unetDir, UNet2DConditionModel.ShardedIndexFileName);
-        if (!File.Exists(weights) && File.Exists(index)) weights = index;
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: weights file not found", weights);
+        string weights = DiffusersWeights.Resolve(unetDir);
 
         UNet2DConditionModel unet;
         SegMoeModel model;

@@ -15,7 +15,6 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 {
     public const string ConfigFileName = "config.json";
     public const string WeightsFileName = "diffusion_pytorch_model.safetensors";
-    public const string ShardedIndexFileName = "diffusion_pytorch_model.safetensors.index.json";
 
     private readonly Encoder encoder;
     private readonly Decoder decoder;
@@ -63,7 +62,7 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
     /// <summary>Loads <c>config.json</c> + <c>diffusion_pytorch_model.safetensors</c> strictly (see
     /// <see cref="Unets.UNet2DConditionModel.FromPretrained"/>).</summary>
     public static AutoencoderKL FromPretrained(string folder, Device? device = null, ScalarType? dtype = null) =>
-        DiffusersFolder.Load(folder, ConfigFileName, WeightsFileName, ShardedIndexFileName,
+        DiffusersFolder.Load(folder, ConfigFileName,
             (AutoencoderKLConfig c) => new AutoencoderKL(c), device, dtype);
 
     public void SavePretrained(string folder) => DiffusersFolder.Save(this, Config, folder, ConfigFileName, WeightsFileName);

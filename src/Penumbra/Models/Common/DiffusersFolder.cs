@@ -12,16 +12,13 @@ namespace Penumbra.Models.Common;
 /// checks the checkpoint against the final layout.</summary>
 public static class DiffusersFolder
 {
-    public static TModel Load<TConfig, TModel>(string folder, string configFile, string weightsFile, string indexFile,
+    public static TModel Load<TConfig, TModel>(string folder, string configFile,
         Func<TConfig, TModel> build, Device? device, ScalarType? dtype, Action<TModel>? beforeLoad = null) where TModel : nn.Module
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: model folder not found");
         string configPath = Path.Combine(folder, configFile);
         var config = ConfigJson.Load<TConfig>(configPath);
-        string weights = Path.Combine(folder, weightsFile);
-        string index = Path.Combine(folder, indexFile);
-        if (!File.Exists(weights) && File.Exists(index)) weights = index;
-        if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: weights file not found (nor {indexFile})", weights);
+        string weights = DiffusersWeights.Resolve(folder); // plain or sharded safetensors; clear error for pickles
 
         TModel model;
         try

@@ -20,7 +20,6 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
 {
     public const string ConfigFileName = "config.json";
     public const string WeightsFileName = "diffusion_pytorch_model.safetensors";
-    public const string ShardedIndexFileName = "diffusion_pytorch_model.safetensors.index.json";
 
     private readonly Conv2d conv_in;
     private readonly Timesteps time_proj;
@@ -155,7 +154,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
     /// freshly built model before the weights are loaded (replace submodules there, e.g. SegMoE's experts).</summary>
     public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null,
         Action<UNet2DConditionModel>? beforeLoad = null) =>
-        DiffusersFolder.Load(folder, ConfigFileName, WeightsFileName, ShardedIndexFileName,
+        DiffusersFolder.Load(folder, ConfigFileName,
             (UNet2DConditionConfig c) => new UNet2DConditionModel(c), device, dtype, beforeLoad);
 
     /// <summary>Writes <c>config.json</c> (unknown keys of the loaded config included) and the weights as one
