@@ -26,13 +26,7 @@ public sealed class EulerAncestralDiscreteScheduler : SchedulerBase
 
     public override double InitNoiseSigma => EulerFamily.InitNoiseSigma(SigmaValues, Config.TimestepSpacing!);
 
-    internal static SchedulerConfig Resolve(SchedulerConfig c) => c with
-    {
-        ClassName = ClassName,
-        BetaStart = c.BetaStart ?? 0.0001,
-        BetaEnd = c.BetaEnd ?? 0.02,
-        TimestepSpacing = c.TimestepSpacing ?? "linspace",
-    };
+    internal static SchedulerConfig Resolve(SchedulerConfig c) => EulerFamily.ResolveDefaults(c, ClassName);
 
     public override void SetTimesteps(int numInferenceSteps, Device? device = null)
     {
