@@ -14,6 +14,21 @@ public sealed class EmoeEstimator
 
     public int NumPaths => _moe.Model.NumExperts;
 
+    public SegMoePipeline Moe => _moe;
+
+    /// <summary>The expert of each path: <see cref="EmoeOptions.Experts"/> checked against the model, or all experts.</summary>
+    public int[] PathExperts(EmoeOptions options)
+    {
+        if (options.Experts is null) return Enumerable.Range(0, NumPaths).ToArray();
+        var experts = options.Experts.ToArray();
+        if (experts.Length < 2) throw new ArgumentException($"EMoE needs at least 2 experts, got {experts.Length}", nameof(options));
+        foreach (var e in experts)
+            if (e < 0 || e >= NumPaths) throw new ArgumentException($"expert {e} is not in the model (0..{NumPaths - 1})", nameof(options));
+        if (experts.Distinct().Count() != experts.Length)
+            throw new ArgumentException($"experts [{string.Join(",", experts)}] repeat an expert", nameof(options));
+        return experts;
+    }
+
     /// <summary>The split transformer block: the given one, or the first with cross-attention MoE layers.</summary>
     public string SplitBlock(EmoeOptions options)
     {
@@ -36,7 +51,8 @@ public sealed class EmoeEstimator
         if (prompts.Count == 0) throw new ArgumentException("at least one prompt is needed", nameof(prompts));
         var pipe = _moe.Pipeline;
         var model = _moe.Model;
-        int m = NumPaths, n = prompts.Count;
+        var experts = PathExperts(options);
+        int m = experts.Length, n = prompts.Count;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         using var embeds = pipe.EncodePrompt(prompts, null, guidance: false);
@@ -52,7 +68,7 @@ public sealed class EmoeEstimator
         var split = SplitBlock(options);
         var order = model.Slots.Select(s => s.TransformerBlock).Distinct().ToList();
         int splitIndex = order.IndexOf(split);
-        var pathExperts = Enumerable.Range(0, n * m).Select(r => r % m).ToArray();
+        var pathExperts = Enumerable.Range(0, n * m).Select(r => experts[r % m]).ToArray();
         var forced = MoeRoute.Forced(pathExperts);
         var routing = model.Routing;
         var saved = (routing.Default, routing.Overrides.ToArray());

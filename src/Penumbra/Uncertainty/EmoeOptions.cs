@@ -10,4 +10,6 @@ public sealed record EmoeOptions
     public long Seed { get; init; }
     /// <summary>Population variance (1/M) when true, sample variance (1/(M-1)) otherwise.</summary>
     public bool PopulationVariance { get; init; } = true;
+    /// <summary>The experts whose paths are compared, in path order (at least 2, distinct); null = all experts.</summary>
+    public IReadOnlyList<int>? Experts { get; init; }
 }
