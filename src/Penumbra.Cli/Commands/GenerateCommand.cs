@@ -24,6 +24,7 @@ public static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16", DefaultValueFactory = _ => "float32" };
         var clipSkip = new Option<int?>("--clip-skip") { Description = "Skip the last N CLIP layers" };
+        var adapters = new Option<string?>("--adapters") { Description = "MoESD bias adapter folder (penumbra debias train) applied in the text encoder" };
         var output = new Option<string>("--out") { Description = "Output folder, or a .png file for a single image", Required = true };
         var initImage = new Option<string?>("--init-image") { Description = "PNG to start from (image-to-image, SDEdit); the output has its size" };
         var strength = new Option<double>("--strength") { Description = "Image-to-image strength in [0, 1]: fraction of the steps re-run", DefaultValueFactory = _ => 0.8 };
@@ -33,7 +34,7 @@ public static class GenerateCommand
         };
         var cmd = new Command("generate", "Generate images from text (or from an image with --init-image)")
         {
-            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, initImage, strength, bypass,
+            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, adapters, initImage, strength, bypass,
         };
         cmd.SetAction((pr, ct) =>
         {
@@ -42,7 +43,7 @@ public static class GenerateCommand
                 pr.GetValue(guidance), pr.GetValue(scheduler), pr.GetValue(seed), w, h, pr.GetValue(count),
                 RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output))
             {
-                InitImage = pr.GetValue(initImage), Strength = pr.GetValue(strength),
+                Adapters = pr.GetValue(adapters), InitImage = pr.GetValue(initImage), Strength = pr.GetValue(strength),
                 Bypass = pr.GetValue(bypass) is { } spec ? ParseBypass(spec) : null,
             };
             return Task.FromResult(Run(request, ct));
@@ -53,6 +54,7 @@ public static class GenerateCommand
     private sealed record GenerateRequest(string? Model, string[] Prompts, string? Negative, int Steps, double Guidance,
         string? Scheduler, long? Seed, int? Width, int? Height, int Count, RuntimeOptions Runtime, int? ClipSkip, string Out)
     {
+        public string? Adapters { get; init; }
         public string? InitImage { get; init; }
         public double Strength { get; init; } = 0.8;
         public BypassSchedule? Bypass { get; init; }
@@ -67,6 +69,7 @@ public static class GenerateCommand
     private static Dictionary<string, string> ExtraParameters(GenerateRequest r, int batchIndex)
     {
         var extra = new Dictionary<string, string> { ["Batch index"] = batchIndex.ToString() };
+        if (r.Adapters is not null) extra["Bias adapters"] = Path.GetFileName(Path.GetFullPath(r.Adapters).TrimEnd('/'));
         if (r.InitImage is not null)
         {
             extra["Denoising strength"] = r.Strength.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -118,6 +121,8 @@ public static class GenerateCommand
         using var pipe = SegMoeModel.IsSegMoe(modelPath)
             ? SegMoePipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType).Pipeline
             : StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
+        using var mixture = r.Adapters is null ? null : Penumbra.Debias.BiasAdapterMixture.Load(r.Adapters);
+        using var attached = mixture?.Attach(pipe.TextEncoder, pipe.Tokenizer);
         var options = new GenerationOptions
         {
             Prompts = r.Prompts, NegativePrompts = r.Negative is null ? null : new[] { r.Negative }, Steps = r.Steps,
