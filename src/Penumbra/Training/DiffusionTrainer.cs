@@ -17,6 +17,7 @@ public sealed class DiffusionTrainer
     private const string WeightsFile = "unet.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string StepFile = "step.txt";
+    private const string EmaFile = "ema.safetensors";
 
     private readonly UNet2DConditionModel _unet;
     private readonly IScheduler _noise;
@@ -41,7 +42,8 @@ public sealed class DiffusionTrainer
         var o = _options;
         _unet.train();
         using var optimizer = optim.AdamW(_unet.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
-        int start = TryResume(optimizer);
+        using var ema = o.EmaDecay is { } decay ? new ExponentialMovingAverage(_unet, decay) : null;
+        int start = TryResume(optimizer, ema);
         int trainSteps = (int)_noise.Config.NumTrainTimesteps;
         var losses = new List<double>();
         for (int step = start; step < o.Steps; step++)
@@ -65,12 +67,14 @@ public sealed class DiffusionTrainer
             loss.backward();
             nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
             optimizer.step();
+            ema?.Update(step);
             double value = loss.item<float>();
             losses.Add(value);
             progress?.Report(new TrainingStep(step + 1, o.Steps, value, lr));
             if (o.CheckpointDirectory is not null && ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps))
-                SaveCheckpoint(optimizer, step + 1);
+                SaveCheckpoint(optimizer, ema, step + 1);
         }
+        ema?.CopyTo();
         _unet.eval();
         return losses;
     }
@@ -90,7 +94,7 @@ public sealed class DiffusionTrainer
         return o.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
     }
 
-    private int TryResume(TorchSharp.Modules.OptimizerHelper optimizer)
+    private int TryResume(TorchSharp.Modules.OptimizerHelper optimizer, ExponentialMovingAverage? ema)
     {
         var dir = _options.CheckpointDirectory;
         if (dir is null || !File.Exists(Path.Combine(dir, StepFile))) return 0;
@@ -99,14 +103,23 @@ public sealed class DiffusionTrainer
             throw new CheckpointFormatException(Path.Combine(dir, StepFile), $"'{stepText}' is not a step number");
         using (var source = SafetensorsTensorSource.Open(Path.Combine(dir, WeightsFile))) StateDictLoader.Load(_unet, source);
         optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+        if (ema is not null)
+        {
+            string emaPath = Path.Combine(dir, EmaFile);
+            if (!File.Exists(emaPath)) throw new CheckpointFormatException(emaPath, "the run uses an EMA of the weights but the checkpoint has none");
+            using var source = SafetensorsTensorSource.Open(emaPath);
+            using var scope = NewDisposeScope();
+            ema.Load(source.Keys.ToDictionary(k => k, k => source.Load(k)));
+        }
         return step;
     }
 
-    private void SaveCheckpoint(TorchSharp.Modules.OptimizerHelper optimizer, int step)
+    private void SaveCheckpoint(TorchSharp.Modules.OptimizerHelper optimizer, ExponentialMovingAverage? ema, int step)
     {
         var dir = _options.CheckpointDirectory!;
         Directory.CreateDirectory(dir);
         SafetensorsWriter.Save(Path.Combine(dir, WeightsFile), _unet.state_dict());
+        if (ema is not null) SafetensorsWriter.Save(Path.Combine(dir, EmaFile), ema.StateDict());
         string optTmp = Path.Combine(dir, OptimizerFile + ".tmp");
         optimizer.save_state_dict(optTmp);
         File.Move(optTmp, Path.Combine(dir, OptimizerFile), overwrite: true);
