@@ -22,12 +22,15 @@ public static class ToyCommand
         var ema = new Option<double>("--ema") { Description = "EMA decay of the weights that become each model", DefaultValueFactory = _ => 0.999 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var experts = new Option<string[]>("--experts") { Description = "Which experts (default: all)", AllowMultipleArgumentsPerToken = true };
+        // One thread by default: the result is then the same bit for bit on any machine, and a single-threaded
+        // run does not collapse when other processes share the cores (OpenMP's barrier waits do).
+        var threads = new Option<int>("--threads") { Description = "CPU threads of the training (the weights depend on it)", DefaultValueFactory = _ => 1 };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -42,11 +45,13 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads);
 
     private static int Train(TrainSettings s, string[]? only, CancellationToken ct)
     {
         if (s.BaseSteps < 1 || s.Steps < 1) throw new ArgumentException("--base-steps and --steps must be at least 1");
+        if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
+        set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed);
         using var baseUnet = TrainOne(builder, textEncoder, ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
