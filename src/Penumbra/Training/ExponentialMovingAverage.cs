@@ -33,14 +33,18 @@ public sealed class ExponentialMovingAverage : IDisposable
     }
 
     /// <summary>The shadow weights keyed like the module's parameters (views, not copies).</summary>
-    public Dictionary<string, Tensor> StateDict() => _entries.ToDictionary(e => e.Name, e => e.Shadow);
+    public IReadOnlyDictionary<string, Tensor> StateDict() => _entries.ToDictionary(e => e.Name, e => e.Shadow);
 
-    public void Load(IReadOnlyDictionary<string, Tensor> state)
+    /// <summary>Restores the shadow weights from a checkpoint (every parameter must be there with its shape).</summary>
+    public void Load(Penumbra.IO.ITensorSource source)
     {
         using var noGrad = no_grad();
         foreach (var (name, _, shadow) in _entries)
         {
-            if (!state.TryGetValue(name, out var value)) throw new KeyNotFoundException($"EMA state has no tensor '{name}'");
+            if (!source.Contains(name)) throw new Penumbra.IO.CheckpointFormatException(source.Description, $"no EMA tensor '{name}'");
+            using var value = source.Load(name);
+            if (!value.shape.SequenceEqual(shadow.shape))
+                throw new Penumbra.IO.CheckpointFormatException(source.Description, $"EMA tensor '{name}' has shape [{string.Join(", ", value.shape)}], expected [{string.Join(", ", shadow.shape)}]");
             shadow.copy_(value);
         }
     }
