@@ -46,12 +46,9 @@ public static class GenerateCommand
                 pr.GetValue(guidance), pr.GetValue(scheduler), pr.GetValue(seed), w, h, pr.GetValue(count),
                 RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output))
             {
-<<<<<<< HEAD
-                Adapters = pr.GetValue(adapters), InitImage = pr.GetValue(initImage), Strength = pr.GetValue(strength),
-                Bypass = pr.GetValue(bypass) is { } spec ? ParseBypass(spec) : null,
-=======
                 Adapters = pr.GetValue(adapters), DTypeGiven = pr.GetValue(dtype) is not null, SingleFile = single.Read(pr), Tokenizer = pr.GetValue(single.Tokenizer),
->>>>>>> main
+                InitImage = pr.GetValue(initImage), Strength = pr.GetValue(strength),
+                Bypass = pr.GetValue(bypass) is { } spec ? ParseBypass(spec) : null,
             };
             return Task.FromResult(Run(request, ct));
         });
