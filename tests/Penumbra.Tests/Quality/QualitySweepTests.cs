@@ -77,7 +77,7 @@ public class QualitySweepTests
     }
 
     [Theory]
-    [InlineData("bogus", "unknown family")]
+    [InlineData("bogus:1", "unknown family")]
     public void BadScheduleInTheGridIsOneError(string spec, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => (Small with { Schedules = new[] { spec } }).Validate());
