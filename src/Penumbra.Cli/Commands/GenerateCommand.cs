@@ -23,24 +23,28 @@ public static class GenerateCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16", DefaultValueFactory = _ => "float32" };
         var clipSkip = new Option<int?>("--clip-skip") { Description = "Skip the last N CLIP layers" };
+        var adapters = new Option<string?>("--adapters") { Description = "MoESD bias adapter folder (penumbra debias train) applied in the text encoder" };
         var output = new Option<string>("--out") { Description = "Output folder, or a .png file for a single image", Required = true };
         var cmd = new Command("generate", "Generate images from text")
         {
-            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output,
+            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, adapters,
         };
         cmd.SetAction((pr, ct) =>
         {
             var (w, h) = ParseSize(pr.GetValue(size));
             var request = new GenerateRequest(pr.GetValue(model), pr.GetRequiredValue(prompt), pr.GetValue(negative), pr.GetValue(steps),
                 pr.GetValue(guidance), pr.GetValue(scheduler), pr.GetValue(seed), w, h, pr.GetValue(count),
-                RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output));
+                RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output)) { Adapters = pr.GetValue(adapters) };
             return Task.FromResult(Run(request, ct));
         });
         return cmd;
     }
 
     private sealed record GenerateRequest(string? Model, string[] Prompts, string? Negative, int Steps, double Guidance,
-        string? Scheduler, long? Seed, int? Width, int? Height, int Count, RuntimeOptions Runtime, int? ClipSkip, string Out);
+        string? Scheduler, long? Seed, int? Width, int? Height, int Count, RuntimeOptions Runtime, int? ClipSkip, string Out)
+    {
+        public string? Adapters { get; init; }
+    }
 
     internal static (int? W, int? H) ParseSize(string? text)
     {
@@ -63,6 +67,8 @@ public static class GenerateCommand
         using var pipe = SegMoeModel.IsSegMoe(modelPath)
             ? SegMoePipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType).Pipeline
             : StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
+        using var mixture = r.Adapters is null ? null : Penumbra.Debias.BiasAdapterMixture.Load(r.Adapters);
+        using var attached = mixture?.Attach(pipe.TextEncoder, pipe.Tokenizer);
         var options = new GenerationOptions
         {
             Prompts = r.Prompts, NegativePrompts = r.Negative is null ? null : new[] { r.Negative }, Steps = r.Steps,
@@ -89,7 +95,9 @@ public static class GenerateCommand
                 var parameters = new GenerationParameters(r.Prompts[promptIndex], r.Negative ?? "", result.Seed, r.Steps,
                     scheduler.Config.ClassName ?? "?", r.Guidance, image.Width, image.Height, pipe.ModelName)
                 {
-                    Extra = new Dictionary<string, string> { ["Batch index"] = (i % r.Count).ToString() },
+                    Extra = new Dictionary<string, string> { ["Batch index"] = (i % r.Count).ToString() }
+                        .Concat(r.Adapters is null ? [] : new[] { KeyValuePair.Create("Bias adapters", Path.GetFileName(Path.GetFullPath(r.Adapters).TrimEnd('/'))) })
+                        .ToDictionary(),
                 };
                 string path = singleFile ? r.Out : Path.Combine(r.Out, $"{result.Seed}-{promptIndex:D3}-{i % r.Count:D2}.png");
                 image.Save(path, new Dictionary<string, string> { [GenerationParameters.PngKeyword] = parameters.ToA1111() });
