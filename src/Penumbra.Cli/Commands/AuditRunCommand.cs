@@ -62,7 +62,7 @@ public static class AuditRunCommand
         return cmd;
     }
 
-    private static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
+    internal static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
     {
         AuditScorers.CheckName(scorerName);
         // Pass 1 (streamed): report bad rows once, with line numbers, and count this shard's work units for the ETA.
