@@ -17,8 +17,8 @@ public static class AuditToyCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (prompts.csv, audit.db, report.html, report.md)", Required = true };
         var model = new Option<string?>("--model") { Description = "SegMoE toy-world model (default: the bundled toy-segmoe)" };
-        var perSet = new Option<int>("--per-set") { Description = "Prompts per block (in, finnish, ood, colourless)", DefaultValueFactory = _ => 12 };
-        var images = new Option<int>("--images") { Description = "Images per prompt and seed", DefaultValueFactory = _ => 4 };
+        var perSet = new Option<int>("--per-set") { Description = "Prompts per block (in, finnish, ood, colourless)", DefaultValueFactory = _ => 8 };
+        var images = new Option<int>("--images") { Description = "Images per prompt and seed", DefaultValueFactory = _ => 3 };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds", DefaultValueFactory = _ => "0" };
         var batch = new Option<int>("--batch-size") { Description = "Work units per batch", DefaultValueFactory = _ => 8 };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in the same folder" };

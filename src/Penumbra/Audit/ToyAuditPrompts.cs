@@ -5,7 +5,7 @@ namespace Penumbra.Audit;
 
 /// <summary>
 /// The toy-world audit's prompt set, written with the toy grammar (deterministic per seed), as a CSV with the columns
-/// <c>id, prompt, label, language, set, colour</c>. Four blocks of <c>perSet</c> prompts:
+/// <c>id, prompt, label, language, set, colour</c>. Four blocks of <c>perSet</c> prompts, interleaved row by row:
 /// <list type="bullet">
 /// <item><c>in</c>: English captions of scenes every expert saw (circle/square/cross/ring; red, green, blue, yellow,
 /// orange or white, stated; left or centre), label in;</item>
@@ -59,7 +59,8 @@ public static class ToyAuditPrompts
         }
         for (int i = 0; i < perSet; i++)
             rows.Add(new Row($"nc-{i:D3}", ToyCaptions.Write(Seen(colour: false), Phrasing(i), ToyLanguage.English), "in", "english", "colourless", "unstated"));
-        return rows;
+        // Interleaved (in 0, finnish 0, ood 0, colourless 0, in 1, ...), so that a partial run covers every block.
+        return Enumerable.Range(0, perSet).SelectMany(i => Enumerable.Range(0, 4).Select(b => rows[b * perSet + i])).ToList();
     }
 
     /// <summary>"a big red star on the left": a plain English caption with a shape word the grammar does not know.</summary>
