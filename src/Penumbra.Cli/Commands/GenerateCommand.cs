@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Penumbra.Checkpoints;
 using Penumbra.MoE;
 using Penumbra.Pipelines.StableDiffusion;
 using Penumbra.Runtime;
@@ -11,7 +12,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Diffusers model folder (default: the bundled toy-world model)" };
+        var model = new Option<string?>("--model") { Description = "Diffusers model folder or single-file .safetensors (default: the bundled toy-world model)" };
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for a batch)", Required = true, AllowMultipleArgumentsPerToken = false };
         var negative = new Option<string?>("--negative") { Description = "Negative prompt" };
         var steps = new Option<int>("--steps") { Description = "Denoising steps", DefaultValueFactory = _ => 25 };
@@ -21,7 +22,7 @@ public static class GenerateCommand
         var size = new Option<string?>("--size") { Description = "WxH, multiples of 8 (default: the model's)" };
         var count = new Option<int>("--count") { Description = "Images per prompt", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16", DefaultValueFactory = _ => "float32" };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, float16 or bfloat16 (default float32; a half-precision single file: its dtype on a GPU)" };
         var clipSkip = new Option<int?>("--clip-skip") { Description = "Skip the last N CLIP layers" };
         var adapters = new Option<string?>("--adapters") { Description = "MoESD bias adapter folder (penumbra debias train) applied in the text encoder" };
         var output = new Option<string>("--out") { Description = "Output folder, or a .png file for a single image", Required = true };
@@ -29,12 +30,17 @@ public static class GenerateCommand
         {
             model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, adapters,
         };
+        var single = new SingleFileCli();
+        foreach (var o in single.All) cmd.Options.Add(o);
         cmd.SetAction((pr, ct) =>
         {
             var (w, h) = ParseSize(pr.GetValue(size));
             var request = new GenerateRequest(pr.GetValue(model), pr.GetRequiredValue(prompt), pr.GetValue(negative), pr.GetValue(steps),
                 pr.GetValue(guidance), pr.GetValue(scheduler), pr.GetValue(seed), w, h, pr.GetValue(count),
-                RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output)) { Adapters = pr.GetValue(adapters) };
+                RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output))
+            {
+                Adapters = pr.GetValue(adapters), DTypeGiven = pr.GetValue(dtype) is not null, SingleFile = single.Read(pr), Tokenizer = pr.GetValue(single.Tokenizer),
+            };
             return Task.FromResult(Run(request, ct));
         });
         return cmd;
@@ -43,6 +49,9 @@ public static class GenerateCommand
     private sealed record GenerateRequest(string? Model, string[] Prompts, string? Negative, int Steps, double Guidance,
         string? Scheduler, long? Seed, int? Width, int? Height, int Count, RuntimeOptions Runtime, int? ClipSkip, string Out)
     {
+        public bool DTypeGiven { get; init; }
+        public SingleFileOptions SingleFile { get; init; } = new();
+        public string? Tokenizer { get; init; }
         public string? Adapters { get; init; }
     }
 
@@ -64,7 +73,8 @@ public static class GenerateCommand
             throw new ArgumentException($"--out {r.Out}: a single .png file takes one image, this run makes {r.Prompts.Length * r.Count}; give a folder");
         string modelPath = ModelLocator.Resolve(r.Model);
         var sw = Stopwatch.StartNew();
-        using var pipe = SegMoeModel.IsSegMoe(modelPath)
+        using var pipe = SingleFileCheckpoint.IsSingleFile(modelPath) ? LoadSingleFile(modelPath, r)
+            : SegMoeModel.IsSegMoe(modelPath)
             ? SegMoePipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType).Pipeline
             : StableDiffusionPipeline.FromPretrained(modelPath, r.Runtime.Device, r.Runtime.DType);
         using var mixture = r.Adapters is null ? null : Penumbra.Debias.BiasAdapterMixture.Load(r.Adapters);
@@ -107,5 +117,16 @@ public static class GenerateCommand
                                    $"{Markup.Escape(scheduler.Config.ClassName ?? "")}, {r.Steps} steps -> {Markup.Escape(singleFile ? r.Out : r.Out + "/")}");
         }
         return 0;
+    }
+
+    /// <summary>An original-layout file: the compute dtype from the stored one unless --dtype is given (float32 on the CPU
+    /// for half-precision files, with a note).</summary>
+    private static StableDiffusionPipeline LoadSingleFile(string path, GenerateRequest r)
+    {
+        using var checkpoint = SingleFileCheckpoint.Open(path, r.SingleFile);
+        foreach (var note in checkpoint.Notes) Console.Error.WriteLine($"note: {note}");
+        var (dtype, dtypeNote) = ComputeDType.Choose(checkpoint.StoredDType, r.Runtime.Device, r.DTypeGiven ? r.Runtime.DType : null);
+        if (dtypeNote is not null) Console.Error.WriteLine($"note: {dtypeNote}");
+        return SingleFilePipeline.Load(checkpoint, r.Tokenizer ?? SingleFileCli.DefaultTokenizer(), r.Runtime.Device, dtype);
     }
 }
