@@ -15,6 +15,7 @@ namespace Penumbra.Training;
 public sealed class DiffusionTrainer
 {
     private const string WeightsFile = "unet.safetensors";
+    private const string EmaFile = "ema.safetensors";
 
     private readonly UNet2DConditionModel _unet;
     private readonly IScheduler _noise;
@@ -39,7 +40,9 @@ public sealed class DiffusionTrainer
         var o = _options;
         _unet.train();
         using var optimizer = optim.AdamW(_unet.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        using var ema = o.EmaDecay is { } decay ? new ExponentialMovingAverage(_unet, decay) : null;
         var checkpoint = o.CheckpointDirectory is null ? null : TrainingCheckpoint.Of(_unet, o.CheckpointDirectory, WeightsFile);
+        if (checkpoint is not null && ema is not null) checkpoint.With(EmaFile, ema.StateDict, ema.Load);
         int start = checkpoint?.TryResume(optimizer) ?? 0;
         var losses = new List<double>();
         for (int step = start; step < o.Steps; step++)
@@ -58,12 +61,14 @@ public sealed class DiffusionTrainer
             loss.backward();
             nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
             optimizer.step();
+            ema?.Update(step);
             double value = loss.item<float>();
             losses.Add(value);
             progress?.Report(new TrainingStep(step + 1, o.Steps, value, lr));
             if (checkpoint is not null && ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps))
                 checkpoint.Save(optimizer, step + 1);
         }
+        ema?.CopyTo();
         _unet.eval();
         return losses;
     }

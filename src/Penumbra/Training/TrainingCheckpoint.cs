@@ -16,6 +16,7 @@ public sealed class TrainingCheckpoint
     private readonly string _weightsFile;
     private readonly Func<IReadOnlyDictionary<string, torch.Tensor>> _weights;
     private readonly Action<ITensorSource> _load;
+    private readonly List<(string File, Func<IReadOnlyDictionary<string, torch.Tensor>> Weights, Action<ITensorSource> Load)> _extras = new();
 
     /// <param name="weights">The tensors to save (e.g. a module's state dict).</param>
     /// <param name="load">Loads them back (strictly) from a checkpoint.</param>
@@ -31,6 +32,14 @@ public sealed class TrainingCheckpoint
     public static TrainingCheckpoint Of(torch.nn.Module module, string directory, string weightsFile) =>
         new(directory, weightsFile, () => module.state_dict(), source => StateDictLoader.Load(module, source));
 
+    /// <summary>Adds another tensor file to the checkpoint (e.g. the EMA of the weights), saved before the step file and
+    /// required on resume.</summary>
+    public TrainingCheckpoint With(string file, Func<IReadOnlyDictionary<string, torch.Tensor>> weights, Action<ITensorSource> load)
+    {
+        _extras.Add((file, weights, load));
+        return this;
+    }
+
     /// <summary>Restores weights and optimizer state when the folder holds a checkpoint; returns its step (0: none).</summary>
     public int TryResume(TorchSharp.Modules.OptimizerHelper optimizer)
     {
@@ -41,6 +50,13 @@ public sealed class TrainingCheckpoint
             throw new CheckpointFormatException(stepPath, $"'{stepText}' is not a step number");
         using (var source = SafetensorsTensorSource.Open(Path.Combine(_directory, _weightsFile))) _load(source);
         optimizer.load_state_dict(Path.Combine(_directory, OptimizerFile));
+        foreach (var (file, _, load) in _extras)
+        {
+            string path = Path.Combine(_directory, file);
+            if (!File.Exists(path)) throw new CheckpointFormatException(path, "the checkpoint at this step lacks this file, which the run needs");
+            using var source = SafetensorsTensorSource.Open(path);
+            load(source);
+        }
         return step;
     }
 
@@ -48,6 +64,7 @@ public sealed class TrainingCheckpoint
     {
         Directory.CreateDirectory(_directory);
         SafetensorsWriter.Save(Path.Combine(_directory, _weightsFile), _weights());
+        foreach (var (file, weights, _) in _extras) SafetensorsWriter.Save(Path.Combine(_directory, file), weights());
         string optTmp = Path.Combine(_directory, OptimizerFile + ".tmp");
         optimizer.save_state_dict(optTmp);
         File.Move(optTmp, Path.Combine(_directory, OptimizerFile), overwrite: true);

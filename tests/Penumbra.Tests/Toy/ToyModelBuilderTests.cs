@@ -29,6 +29,22 @@ public class ToyModelBuilderTests
     }
 
     [Fact]
+    public void FineTuningStartsFromTheBaseWeightsNotAFreshInit()
+    {
+        var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
+        using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
+        // With a zero learning rate AdamW moves nothing (the decoupled decay is lr·wd = 0): the expert must be the base
+        // bit for bit, although its own seed would initialise different weights.
+        using var expert = builder.TrainExpert(ToyWorld.Experts[1], textEncoder, tiny with { Seed = 2, LearningRate = 0 }, initialWeights: baseUnet);
+        using var fresh = builder.TrainExpert(ToyWorld.Experts[1], textEncoder, tiny with { Seed = 2, LearningRate = 0 });
+        var b = baseUnet.state_dict();
+        Assert.All(expert.state_dict(), kv => Assert.True(kv.Value.eq(b[kv.Key]).all().item<bool>(), kv.Key));
+        Assert.Contains(fresh.state_dict(), kv => !kv.Value.eq(b[kv.Key]).all().item<bool>());
+    }
+
+    [Fact]
     public void TextEncoderIsAFunctionOfTheSeed()
     {
         using var a = ToyModelBuilder.BuildTextEncoder(4);

@@ -58,12 +58,18 @@ public sealed class ToyModelBuilder
         return scope.MoveToOuter(output.LastHiddenState.detach().clone());
     }
 
-    /// <summary>Trains one expert's UNet on its data subset.</summary>
+    /// <summary>Trains one UNet on a data subset: from scratch, or fine-tuned from <paramref name="initialWeights"/>.</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
-        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null)
     {
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfig);
+        if (initialWeights is not null)
+            using (no_grad())
+            {
+                var source = initialWeights.state_dict();
+                foreach (var (name, tensor) in unet.state_dict()) tensor.copy_(source[name]);
+            }
         var schedule = ConfigJson.Parse<SchedulerConfig>(ToyWorld.SchedulerConfigJson);
         var trainer = new DiffusionTrainer(unet, schedule, captions => Encode(textEncoder, captions), options);
         trainer.Train((step, _) =>
