@@ -45,6 +45,28 @@ public class ToyModelBuilderTests
     }
 
     [Fact]
+    public void IndependentExpertsTrainOnlyTheSegMoeExpertLayersOnTheFrozenTrunk()
+    {
+        var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
+        using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
+        using var expert = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, tiny with { Seed = 2, Steps = 2 }, initialWeights: baseUnet,
+            independentExpertLayers: true);
+        var paths = ToyExpertLayers.Paths(expert);
+        // The same modules the SegMoE conversion of the bundled yaml turns into mixtures (moe_layers: all).
+        using var moe = Penumbra.MoE.SegMoePipeline.FromPretrained(Path.Combine(Fixtures.RepoRoot, "models", "toy-segmoe"));
+        Assert.Equal(moe.Model.Slots.Select(s => s.Path).OrderBy(p => p), paths.OrderBy(p => p));
+        var b = baseUnet.state_dict();
+        foreach (var (name, tensor) in expert.state_dict())
+        {
+            bool isExpert = paths.Any(p => name.StartsWith(p + ".", StringComparison.Ordinal));
+            bool same = tensor.eq(b[name]).all().item<bool>();
+            Assert.True(isExpert != same, $"{name}: expert layer {isExpert}, equal to the base {same}");
+        }
+    }
+
+    [Fact]
     public void TextEncoderIsAFunctionOfTheSeed()
     {
         using var a = ToyModelBuilder.BuildTextEncoder(4);

@@ -35,6 +35,13 @@ public static class ToyWorld
 
     public const int ImageSize = 16;
 
+    /// <summary>Where the toy SegMoE puts its mixtures (mirrors models/toy-segmoe.yaml: <c>moe_layers: all</c>, SD block ranges).</summary>
+    public static Penumbra.MoE.SegMoeConfig MoeLayout { get; } = new Penumbra.MoE.SegMoeConfig
+    {
+        BaseModel = "toy-experts/base", Experts = Array.Empty<Penumbra.MoE.SegMoeExpert>(), MoeLayers = "all", NumExperts = 4,
+        NumExpertsPerTok = 2, Type = "sd",
+    }.ForUnet(UNetConfig.DownBlockTypes.Length, UNetConfig.UpBlockTypes.Length);
+
     private static readonly ToyDatasetOptions All = new() { ImageSize = ImageSize };
 
     /// <summary>The shared base every expert is fine-tuned from (SegMoE merges fine-tunes of one base: the layers it does
