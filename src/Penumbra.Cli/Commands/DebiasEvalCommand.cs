@@ -26,19 +26,21 @@ public static class DebiasEvalCommand
         var colourImages = new Option<int>("--color-images") { Description = "Images per colour-naming prompt for the checker score", DefaultValueFactory = _ => 16 };
         var gatePrompts = new Option<int>("--gate-prompts") { Description = "Captions per kind for the gate's routing rates", DefaultValueFactory = _ => 500 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var noToken = new Option<bool>("--no-special-token") { Description = "Inference ablation: do not append the special token" };
+        var noGate = new Option<bool>("--no-gate") { Description = "Inference ablation: adapters always on (no identity route for colour-naming prompts)" };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples", DefaultValueFactory = _ => 2000 };
         var cmd = new Command("eval", "Toy world: colour balance of colourless prompts with and without the adapters, quality of colour-naming prompts")
         {
-            adapters, model, prompts, images, steps, scheduler, guidance, colourImages, gatePrompts, seed, resamples,
+            adapters, model, prompts, images, steps, scheduler, guidance, colourImages, gatePrompts, seed, resamples, noToken, noGate,
         };
         cmd.SetAction((pr, ct) => Task.FromResult(Run(new EvalRequest(pr.GetRequiredValue(adapters), pr.GetValue(model), pr.GetValue(prompts),
             pr.GetValue(images), pr.GetValue(steps), pr.GetRequiredValue(scheduler), pr.GetValue(guidance), pr.GetValue(colourImages),
-            pr.GetValue(gatePrompts), pr.GetValue(seed), pr.GetValue(resamples)), ct)));
+            pr.GetValue(gatePrompts), pr.GetValue(seed), pr.GetValue(resamples), pr.GetValue(noToken), pr.GetValue(noGate)), ct)));
         return cmd;
     }
 
     private sealed record EvalRequest(string Adapters, string? Model, int Prompts, int Images, int Steps, string Scheduler, double Guidance,
-        int ColorImages, int GatePrompts, int Seed, int Resamples);
+        int ColorImages, int GatePrompts, int Seed, int Resamples, bool NoToken, bool NoGate);
 
     private static int Run(EvalRequest r, CancellationToken ct)
     {
@@ -46,7 +48,10 @@ public static class DebiasEvalCommand
             throw new ArgumentException("--prompts, --images and --steps must be at least 1; --color-images and --gate-prompts at least 0");
         var sw = Stopwatch.StartNew();
         using var pipe = DebiasCommand.LoadPipeline(r.Model, out string path);
-        using var mixture = BiasAdapterMixture.Load(r.Adapters);
+        using var mixture = BiasAdapterMixture.Load(r.Adapters, inference: c => c with
+        {
+            AppendSpecialToken = c.AppendSpecialToken && !r.NoToken, Gate = c.Gate with { UseGate = c.Gate.UseGate && !r.NoGate },
+        });
         using var attached = mixture.Attach(pipe.TextEncoder, pipe.Tokenizer);
         var checker = new ToyChecker();
         var classes = ToyDebiasWorld.Palette.Select(ToyDebiasWorld.ColorWord).ToArray();

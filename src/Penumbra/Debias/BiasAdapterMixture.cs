@@ -93,14 +93,18 @@ public sealed class BiasAdapterMixture : nn.Module
         SafetensorsWriter.Save(Path.Combine(folder, WeightsFile), tensors);
     }
 
-    /// <summary>Loads an adapter folder (strict: every key present, none unknown, shapes checked).</summary>
-    public static BiasAdapterMixture Load(string folder, Device? device = null)
+    /// <summary>Loads an adapter folder (strict: every key present, none unknown, shapes checked). <paramref name="inference"/>
+    /// may change inference-only settings of the saved config (token appending, gate options) for ablations.</summary>
+    public static BiasAdapterMixture Load(string folder, Device? device = null, Func<BiasAdapterConfig, BiasAdapterConfig>? inference = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: adapter folder not found");
         string configPath = Path.Combine(folder, ConfigFile), weightsPath = Path.Combine(folder, WeightsFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: adapter config not found (is this a `penumbra debias train` output folder?)");
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"{weightsPath}: adapter weights not found");
-        var config = ConfigJson.Load<BiasAdapterConfig>(configPath);
+        var saved = ConfigJson.Load<BiasAdapterConfig>(configPath);
+        var config = inference?.Invoke(saved) ?? saved;
+        if (config with { AppendSpecialToken = saved.AppendSpecialToken, Gate = saved.Gate } != saved)
+            throw new ArgumentException("only inference settings (special token appending, gate options) may be changed when loading adapters");
         try { config.Validate(); }
         catch (ArgumentException e) { throw new CheckpointFormatException(configPath, e.Message); }
         using var source = SafetensorsTensorSource.Open(weightsPath);

@@ -26,5 +26,8 @@ public static class ReportFormat
         ("AUPR", "average precision: sum over distinct score thresholds (high to low) of recall gain x precision; tied prompts enter together."),
         ("Permutation test", $"statistic sum_g n_g (mean_g - grand mean)^2 over the groups of a column; exact over all relabelings when there are at most {PermutationTest.MaxExact}, else (1 + hits)/(1 + {r.Options.Permutations}) over seeded random relabelings."),
         ("Fairness", AuditReport.FairnessFormula + "."),
-    };
+    }.Concat(r.Diversity == null ? Array.Empty<(string, string)>() : new[] { ("Diversity", DiversityDefinition) }).ToList();
+
+    public const string DiversityDefinition =
+        "mean SSIM over the pairs of images of one prompt and seed (Wang et al. 2004: Gaussian window 11x11, sigma 1.5, C1 = (0.01*255)^2, C2 = (0.03*255)^2, valid positions, averaged over RGB channels), then averaged over seeds; 1 = identical images, lower = more diverse.";
 }
