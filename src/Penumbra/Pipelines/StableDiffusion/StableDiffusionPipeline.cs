@@ -114,7 +114,11 @@ public sealed class StableDiffusionPipeline : IDisposable
         n == 1 ? embeds : embeds.repeat_interleave(n, dim: 0);
 
     /// <summary>Runs the whole text-to-image call with the folder's scheduler or the one named.</summary>
-    public GenerationResult Generate(GenerationOptions o, string? scheduler = null) => Generate(o, CreateScheduler(scheduler));
+    public GenerationResult Generate(GenerationOptions o, string? scheduler = null)
+    {
+        using var instance = CreateScheduler(scheduler);
+        return Generate(o, instance);
+    }
 
     /// <summary>Runs the whole text-to-image call with a given (fresh) scheduler instance.</summary>
     public GenerationResult Generate(GenerationOptions o, IScheduler schedulerInstance)
@@ -126,9 +130,10 @@ public sealed class StableDiffusionPipeline : IDisposable
         if (o.ImagesPerPrompt < 1) throw new ArgumentException($"images per prompt must be at least 1, got {o.ImagesPerPrompt}");
         bool guidance = o.GuidanceScale > 1.0;
         long seed = o.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
 
         using var inference = inference_mode();
+        using var scope = NewDisposeScope();
         using var embeds = EncodePrompt(o.Prompts, o.NegativePrompts, o.ImagesPerPrompt, guidance, o.ClipSkip);
         using var context = embeds.ForGuidance();
         schedulerInstance.SetTimesteps(o.Steps, Device);
@@ -139,7 +144,7 @@ public sealed class StableDiffusionPipeline : IDisposable
         var timesteps = schedulerInstance.Timesteps.cpu().to(ScalarType.Float64).data<double>().ToArray();
         latents = Denoise(latents, timesteps, context, o, schedulerInstance, generator);
         var images = o.Decode ? ToImages(DecodeLatents(latents)) : Array.Empty<RgbImage>();
-        return new GenerationResult(images, latents, seed);
+        return new GenerationResult(images, scope.MoveToOuter(latents), seed);
     }
 
     /// <summary>The denoising loop over <paramref name="timesteps"/> (all of the scheduler's for text-to-image, the tail
