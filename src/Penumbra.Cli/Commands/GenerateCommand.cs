@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Penumbra.Checkpoints;
 using Penumbra.MoE;
 using Penumbra.Pipelines.StableDiffusion;
+using Penumbra.Quality;
 using Penumbra.Runtime;
 using Spectre.Console;
 
@@ -26,9 +27,15 @@ public static class GenerateCommand
         var clipSkip = new Option<int?>("--clip-skip") { Description = "Skip the last N CLIP layers" };
         var adapters = new Option<string?>("--adapters") { Description = "MoESD bias adapter folder (penumbra debias train) applied in the text encoder" };
         var output = new Option<string>("--out") { Description = "Output folder, or a .png file for a single image", Required = true };
-        var cmd = new Command("generate", "Generate images from text")
+        var initImage = new Option<string?>("--init-image") { Description = "PNG to start from (image-to-image, SDEdit); the output has its size" };
+        var strength = new Option<double>("--strength") { Description = "Image-to-image strength in [0, 1]: fraction of the steps re-run", DefaultValueFactory = _ => 0.8 };
+        var bypass = new Option<string?>("--midblock-bypass")
         {
-            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, adapters,
+            Description = "Mid-block bypass schedule: const:G, ramp:A->B[@F0-F1], window:G@F0-F1 (optionally ;scale)",
+        };
+        var cmd = new Command("generate", "Generate images from text (or from an image with --init-image)")
+        {
+            model, prompt, negative, steps, guidance, scheduler, seed, size, count, device, dtype, clipSkip, output, adapters, initImage, strength, bypass,
         };
         var single = new SingleFileCli();
         foreach (var o in single.All) cmd.Options.Add(o);
@@ -40,6 +47,8 @@ public static class GenerateCommand
                 RuntimeOptions.Parse(pr.GetValue(device), pr.GetValue(dtype)), pr.GetValue(clipSkip), pr.GetRequiredValue(output))
             {
                 Adapters = pr.GetValue(adapters), DTypeGiven = pr.GetValue(dtype) is not null, SingleFile = single.Read(pr), Tokenizer = pr.GetValue(single.Tokenizer),
+                InitImage = pr.GetValue(initImage), Strength = pr.GetValue(strength),
+                Bypass = pr.GetValue(bypass) is { } spec ? ParseBypass(spec) : null,
             };
             return Task.FromResult(Run(request, ct));
         });
@@ -53,6 +62,42 @@ public static class GenerateCommand
         public SingleFileOptions SingleFile { get; init; } = new();
         public string? Tokenizer { get; init; }
         public string? Adapters { get; init; }
+        public string? InitImage { get; init; }
+        public double Strength { get; init; } = 0.8;
+        public BypassSchedule? Bypass { get; init; }
+    }
+
+    internal static BypassSchedule ParseBypass(string spec)
+    {
+        try { return BypassSchedule.Parse(spec); }
+        catch (ArgumentException e) { throw new ArgumentException($"--midblock-bypass: {e.Message}"); }
+    }
+
+    private static Dictionary<string, string> ExtraParameters(GenerateRequest r, int batchIndex)
+    {
+        var extra = new Dictionary<string, string> { ["Batch index"] = batchIndex.ToString() };
+        if (r.Adapters is not null) extra["Bias adapters"] = Path.GetFileName(Path.GetFullPath(r.Adapters).TrimEnd('/'));
+        if (r.InitImage is not null)
+        {
+            extra["Denoising strength"] = r.Strength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            extra["Init image"] = Path.GetFileName(r.InitImage);
+        }
+        if (r.Bypass is not null) extra["Midblock bypass"] = r.Bypass.ToString();
+        return extra;
+    }
+
+    private static TorchSharp.torch.Tensor LoadInitImage(string path)
+    {
+        Penumbra.Imaging.RgbImage image;
+        try { image = Penumbra.Imaging.RgbImage.Load(path); }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidDataException($"--init-image {path}: not a readable PNG ({e.Message})");
+        }
+        if (image.Width % 8 != 0 || image.Height % 8 != 0)
+            throw new ArgumentException($"--init-image {path}: size {image.Width}x{image.Height} must be a multiple of 8");
+        using var chw = image.ToTensorMinus1To1();
+        return chw.unsqueeze(0);
     }
 
     internal static (int? W, int? H) ParseSize(string? text)
@@ -71,6 +116,13 @@ public static class GenerateCommand
         bool singleFile = r.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
         if (singleFile && r.Prompts.Length * r.Count != 1)
             throw new ArgumentException($"--out {r.Out}: a single .png file takes one image, this run makes {r.Prompts.Length * r.Count}; give a folder");
+        if (r.InitImage is not null)
+        {
+            if (!File.Exists(r.InitImage)) throw new FileNotFoundException($"--init-image {r.InitImage}: file not found");
+            if (!(r.Strength >= 0 && r.Strength <= 1)) throw new ArgumentException($"--strength {r.Strength}: must lie in [0, 1]");
+            if (r.Width is not null) throw new ArgumentException("--size cannot be combined with --init-image: the output has the input image's size");
+        }
+        var init = r.InitImage is null ? null : LoadInitImage(r.InitImage);
         string modelPath = ModelLocator.Resolve(r.Model);
         var sw = Stopwatch.StartNew();
         using var pipe = SingleFileCheckpoint.IsSingleFile(modelPath) ? LoadSingleFile(modelPath, r)
@@ -90,10 +142,18 @@ public static class GenerateCommand
             int dropped = pipe.Tokenizer.EncodeForModel(p).DroppedTokens;
             if (dropped > 0) Console.Error.WriteLine($"warning: prompt truncated to 77 tokens, {dropped} token(s) dropped: \"{p}\"");
         }
+        if (r.Bypass is not null) pipe.Modifier = new MidBlockBypass(r.Bypass);
         var scheduler = pipe.CreateScheduler(r.Scheduler);
         GenerationResult result = null!;
-        CliProgress.Run($"generating {r.Prompts.Length * r.Count} image(s)", r.Steps, report =>
-            result = pipe.Generate(options with { OnStep = s => report(s.Step + 1) }, scheduler));
+        int total = init is null ? r.Steps : Math.Min((int)(r.Steps * r.Strength), r.Steps) * scheduler.Order;
+        using (init)
+            CliProgress.Run($"generating {r.Prompts.Length * r.Count} image(s)", total, report =>
+                result = init is null
+                    ? pipe.Generate(options with { OnStep = s => report(s.Step + 1) }, scheduler)
+                    : new StableDiffusionImg2ImgPipeline(pipe).Generate(new ImageToImageOptions
+                    {
+                        Generation = options with { OnStep = s => report(s.Step + 1) }, Images = init, Strength = r.Strength,
+                    }, scheduler));
         using (result)
         {
             if (!singleFile) Directory.CreateDirectory(r.Out);
@@ -105,9 +165,7 @@ public static class GenerateCommand
                 var parameters = new GenerationParameters(r.Prompts[promptIndex], r.Negative ?? "", result.Seed, r.Steps,
                     scheduler.Config.ClassName ?? "?", r.Guidance, image.Width, image.Height, pipe.ModelName)
                 {
-                    Extra = new Dictionary<string, string> { ["Batch index"] = (i % r.Count).ToString() }
-                        .Concat(r.Adapters is null ? [] : new[] { KeyValuePair.Create("Bias adapters", Path.GetFileName(Path.GetFullPath(r.Adapters).TrimEnd('/'))) })
-                        .ToDictionary(),
+                    Extra = ExtraParameters(r, i % r.Count),
                 };
                 string path = singleFile ? r.Out : Path.Combine(r.Out, $"{result.Seed}-{promptIndex:D3}-{i % r.Count:D2}.png");
                 image.Save(path, new Dictionary<string, string> { [GenerationParameters.PngKeyword] = parameters.ToA1111() });

@@ -5,7 +5,11 @@ namespace Penumbra.Reports;
 /// <summary>Number formatting and shared wording of the HTML and Markdown reports.</summary>
 public static class ReportFormat
 {
-    public static string Num(double v, int digits = 3) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
+    /// <summary>Fixed-point with <paramref name="digits"/> decimals; values below 0.01 in magnitude (e.g. EMoE's EU)
+    /// get 3 significant digits instead, so they do not all print as 0.000.</summary>
+    public static string Num(double v, int digits = 3) => double.IsNaN(v) ? "n/a"
+        : v != 0 && Math.Abs(v) < 0.01 ? v.ToString("G3", CultureInfo.InvariantCulture)
+        : v.ToString("F" + digits, CultureInfo.InvariantCulture);
 
     public static string Ci(Interval i, int digits = 3) => double.IsNaN(i.Lower)
         ? Num(i.Estimate, digits)

@@ -83,4 +83,11 @@ public class DeclaredScoresReportTests
         HtmlReport.Write(r, html);
         Assert.Contains("gender by score quartile", File.ReadAllText(html));
     }
+
+    [Fact]
+    public void SmallValuesKeepSignificantDigits()
+    {
+        Assert.Equal(("0.00123", "0.500", "0.000", "-0.0005", "n/a"),
+            (ReportFormat.Num(0.0012345), ReportFormat.Num(0.5), ReportFormat.Num(0), ReportFormat.Num(-0.0005), ReportFormat.Num(double.NaN)));
+    }
 }

@@ -137,18 +137,29 @@ public sealed class StableDiffusionPipeline : IDisposable
         var latentShape = new[] { batch, Unet.Config.InChannels, height / VaeScaleFactor, width / VaeScaleFactor };
         var latents = InitialLatents(o.Latents, latentShape, generator) * schedulerInstance.InitNoiseSigma;
         var timesteps = schedulerInstance.Timesteps.cpu().to(ScalarType.Float64).data<double>().ToArray();
-        for (int i = 0; i < timesteps.Length; i++)
+        latents = Denoise(latents, timesteps, context, o, schedulerInstance, generator);
+        var images = o.Decode ? ToImages(DecodeLatents(latents)) : Array.Empty<RgbImage>();
+        return new GenerationResult(images, latents, seed);
+    }
+
+    /// <summary>The denoising loop over <paramref name="timesteps"/> (all of the scheduler's for text-to-image, the tail
+    /// for image-to-image): per step the guided noise prediction (with <see cref="Modifier"/>, step index counted within
+    /// this list), the scheduler step, the callback. Takes ownership of <paramref name="latents"/> and returns the result.</summary>
+    public Tensor Denoise(Tensor latents, IReadOnlyList<double> timesteps, Tensor context, GenerationOptions o, IScheduler scheduler,
+        Generator generator)
+    {
+        bool guidance = o.GuidanceScale > 1.0;
+        for (int i = 0; i < timesteps.Count; i++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
-            var noise = PredictNoise(latents, timesteps[i], context, o.GuidanceScale, guidance, schedulerInstance, i, timesteps.Length);
-            var next = schedulerInstance.Step(noise, timesteps[i], latents, generator).PrevSample;
+            var noise = PredictNoise(latents, timesteps[i], context, o.GuidanceScale, guidance, scheduler, i, timesteps.Count);
+            var next = scheduler.Step(noise, timesteps[i], latents, generator).PrevSample;
             latents.Dispose();
             latents = next.MoveToOuterDisposeScope();
-            o.OnStep?.Invoke(new StepInfo(i, timesteps.Length, timesteps[i], latents));
+            o.OnStep?.Invoke(new StepInfo(i, timesteps.Count, timesteps[i], latents));
         }
-        var images = o.Decode ? ToImages(DecodeLatents(latents)) : Array.Empty<RgbImage>();
-        return new GenerationResult(images, latents, seed);
+        return latents;
     }
 
     /// <summary>One guided noise prediction: [uncond, cond] batched through the UNet, then uncond + w·(cond − uncond).</summary>
