@@ -23,22 +23,30 @@ public static class UNetProfile
         var x = randn(2, unet.Config.InChannels, latentSize, latentSize).to(dtype);
         var ctx = randn(2, 77, unet.Config.CrossAttentionDim.Values[0]).to(dtype);
         var calls = new List<(string Category, Func<Tensor> Run)>();
+        var kept = new List<Tensor>();
+        // Taps run inside the module's dispose scope: the recorded inputs are detached from it and freed at the end.
+        Tensor Keep(Tensor t)
+        {
+            var copy = t.clone().DetachFromDisposeScope();
+            kept.Add(copy);
+            return copy;
+        }
         using (var taps = new ModuleTaps(unet))
         {
             foreach (var (path, module) in unet.named_modules())
                 switch (module)
                 {
                     case Conv2d conv:
-                        taps.Observe(path, e => { var input = e.Input!.clone(); calls.Add(("convolutions", () => conv.forward(input))); });
+                        taps.Observe(path, e => { var input = Keep(e.Input!); calls.Add(("convolutions", () => conv.forward(input))); });
                         break;
                     case GroupNorm norm:
-                        taps.Observe(path, e => { var input = e.Input!.clone(); calls.Add(("group norms", () => norm.forward(input))); });
+                        taps.Observe(path, e => { var input = Keep(e.Input!); calls.Add(("group norms", () => norm.forward(input))); });
                         break;
                     case AttentionModule attention:
                         taps.Observe(path, e =>
                         {
-                            var input = e.Input!.clone();
-                            var context = (e.Inputs.Count > 1 ? e.Inputs[1] as Tensor : null)?.clone();
+                            var input = Keep(e.Input!);
+                            var context = e.Inputs.Count > 1 && e.Inputs[1] is Tensor c ? Keep(c) : null;
                             calls.Add(("attention (projections + SDPA)", () => attention.forward(input, context)));
                         });
                         break;
@@ -58,5 +66,6 @@ public static class UNetProfile
             Console.WriteLine($"  {category,-32} {ms,9:F0} ms  {ms / total,5:P0}");
         double other = total - sums.Values.Sum();
         Console.WriteLine($"  {"other",-32} {other,9:F0} ms  {other / total,5:P0}");
+        foreach (var t in kept) t.Dispose();
     }
 }
