@@ -1,9 +1,13 @@
 using Penumbra.Bench;
 
 // Usage: dotnet run -c Release --project bench/Penumbra.Bench -- [suite ...]
-// Suites: matmul (default), unet (tiny-sd and full-size SD 1.5 UNet steps; fixtures from PENUMBRA_FIXTURES or
-// ../shared/fixtures). Each suite prints its timings and ratios measured in this run.
+// Suites: matmul (default), unet (tiny-sd and full-size SD 1.5 UNet steps at 256 and 512, fp32 and bf16), load (a
+// full-size SD 1.5 UNet single file: load time, peak RSS, time to first step), bypass (mid-block bypass
+// overhead per UNet step), memory (RSS and live tensors over 200 toy-model generations). Fixtures from PENUMBRA_FIXTURES or
+// ../shared/fixtures. Each suite prints its timings and ratios measured in this run.
+if (args is [SingleFileLoadBench.ChildCommand, var file, var dtype]) return SingleFileLoadBench.Child(file, dtype);
 var suites = args.Length == 0 ? new[] { "matmul" } : args;
+string fixtures = Environment.GetEnvironmentVariable("PENUMBRA_FIXTURES") ?? Path.Combine("..", "shared", "fixtures");
 double peak = 0;
 foreach (var suite in suites)
 {
@@ -14,10 +18,19 @@ foreach (var suite in suites)
             break;
         case "unet":
             if (peak == 0) peak = MatmulPeak.Measure();
-            UNetStepBench.Run(Environment.GetEnvironmentVariable("PENUMBRA_FIXTURES") ?? Path.Combine("..", "shared", "fixtures"), peak);
+            UNetStepBench.Run(fixtures, peak);
+            break;
+        case "load":
+            SingleFileLoadBench.Run(fixtures);
+            break;
+        case "bypass":
+            BypassBench.Overhead(fixtures, Path.Combine("models", "toy-segmoe"));
+            break;
+        case "memory":
+            BypassBench.Memory(Path.Combine("models", "toy-segmoe"));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet");
+            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, bypass, memory");
             return 1;
     }
 }

@@ -9,4 +9,7 @@ root.Subcommands.Add(ToyCommand.Create());
 root.Subcommands.Add(ClassifierCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(MoeCommand.Create());
+root.Subcommands.Add(QualityCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(DebiasCommand.Create());
 return await CliRunner.InvokeAsync(root, args);

@@ -12,6 +12,7 @@ public static class AuditCommand
         cmd.Subcommands.Add(AuditMergeCommand.Create());
         cmd.Subcommands.Add(AuditExportCommand.Create());
         cmd.Subcommands.Add(AuditReportCommand.Create());
+        cmd.Subcommands.Add(AuditToyCommand.Create());
         return cmd;
     }
 }

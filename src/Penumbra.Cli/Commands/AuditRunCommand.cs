@@ -22,7 +22,8 @@ public static class AuditRunCommand
         var groupColumns = new Option<string?>("--group-columns") { Description = "Comma-separated group columns (default: every other column)" };
         var onBadRow = new Option<BadRowPolicy>("--on-bad-row") { Description = "Malformed rows are reported with their line numbers, then skipped or rejected", DefaultValueFactory = _ => BadRowPolicy.Fail };
         var scorer = new Option<string>("--scorer") { Description = $"Scorer by name (available: {string.Join(", ", AuditScorers.Listed.DefaultIfEmpty("none yet"))})", Required = true };
-        var model = new Option<string?>("--model") { Description = "Model folder for the scorer" };
+        var model = new Option<string?>("--model") { Description = "Model folder for the scorer (default: the bundled toy-world model)" };
+        var clip = new Option<string?>("--clip") { Description = "CLIP model folder (transformers CLIPModel) judging the images: CLIP score and zero-shot attributes (default for toy-world models: the toy checker)" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
         var scorerOptions = new Option<string[]>("--scorer-option") { Description = "Scorer setting KEY=VALUE; repeatable" };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds; every prompt runs once per seed", DefaultValueFactory = _ => "0" };
@@ -35,7 +36,7 @@ public static class AuditRunCommand
         var cmd = new Command("run", "Score a prompt set into a SQLite database (resumable with --resume, shardable with --shard k/N)")
         {
             db, prompts, template, lists, format, textColumn, idColumn, labelColumn, groupColumns, onBadRow,
-            scorer, model, device, scorerOptions, seeds, images, batch, shard, resume, imageDir, journal,
+            scorer, model, clip, device, scorerOptions, seeds, images, batch, shard, resume, imageDir, journal,
         };
         cmd.SetAction((pr, ct) =>
         {
@@ -52,13 +53,16 @@ public static class AuditRunCommand
                 Images = pr.GetValue(images), BatchSize = pr.GetValue(batch), Shard = ShardSpec.Parse(pr.GetValue(shard)!),
                 Resume = pr.GetValue(resume), ImageFolder = pr.GetValue(imageDir), Journal = pr.GetValue(journal),
             };
-            var scorerSettings = new AuditScorerOptions(pr.GetValue(model), pr.GetValue(device)!, KeyValues(pr.GetValue(scorerOptions), "--scorer-option"));
+            var scorerSettings = new AuditScorerOptions(pr.GetValue(model), pr.GetValue(device)!, KeyValues(pr.GetValue(scorerOptions), "--scorer-option"))
+            {
+                Images = options.Images, Clip = pr.GetValue(clip),
+            };
             return Task.FromResult(Run(source, options, pr.GetRequiredValue(scorer), scorerSettings, ct));
         });
         return cmd;
     }
 
-    private static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
+    internal static int Run(PromptSource source, AuditRunOptions options, string scorerName, AuditScorerOptions scorerOptions, CancellationToken ct)
     {
         AuditScorers.CheckName(scorerName);
         // Pass 1 (streamed): report bad rows once, with line numbers, and count this shard's work units for the ETA.

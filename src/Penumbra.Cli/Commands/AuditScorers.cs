@@ -13,6 +13,7 @@ public static class AuditScorers
         [AuditFakeScorer.Name] = (true, o => new AuditFakeScorer(
             int.Parse(o.Extra.GetValueOrDefault("delay_ms", "0"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(o.Extra.GetValueOrDefault("image_size", "8"), System.Globalization.CultureInfo.InvariantCulture))),
+        [Penumbra.Audit.Scoring.EmoeScorer.Name] = (false, AuditEmoeScorerFactory.Create),
     };
 
     public static IEnumerable<string> Listed => Registry.Where(r => !r.Value.Hidden).Select(r => r.Key).Order();
@@ -23,7 +24,7 @@ public static class AuditScorers
     public static void CheckName(string name)
     {
         if (!Registry.ContainsKey(name))
-            throw new ArgumentException($"--scorer '{name}': unknown scorer (available: {(Listed.Any() ? string.Join(", ", Listed) : "none yet; the EMoE scorer is coming")})");
+            throw new ArgumentException($"--scorer '{name}': unknown scorer (available: {(Listed.Any() ? string.Join(", ", Listed) : "none")})");
     }
 
     public static IPromptScorer Create(string name, AuditScorerOptions options)

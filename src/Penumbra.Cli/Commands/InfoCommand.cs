@@ -40,6 +40,7 @@ public static class InfoCommand
         {
             case "file":
                 RenderFile(console, info.Files[0]);
+                SingleFileInfoView.Render(console, path);
                 break;
             case "folder":
                 RenderFolder(console, info);
@@ -74,6 +75,7 @@ public static class InfoCommand
         files = info.Files.Select(f => new { path = f.Path, tensors = f.Tensors, parameters = f.Parameters, dtypes = f.DTypes, metadata = f.Metadata }).ToList(),
         total_tensors = info.Components.Sum(c => c.Weights?.Tensors ?? 0) + info.Files.Sum(f => f.Tensors),
         total_parameters = info.TotalParameters,
+        single_file = info.Kind == "file" ? SingleFileInfoView.Json(info.Path) : null,
     };
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

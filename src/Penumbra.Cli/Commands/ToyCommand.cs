@@ -14,17 +14,24 @@ public static class ToyCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for experts/e0..e3 and checkpoints", DefaultValueFactory = _ => "models/toy-experts" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled models/clip-tokenizer-sd1)" };
-        var steps = new Option<int>("--steps") { Description = "Training steps of a full expert", DefaultValueFactory = _ => 150 };
+        var baseSteps = new Option<int>("--base-steps") { Description = "Training steps of the shared base (whole domain, from scratch)", DefaultValueFactory = _ => 8000 };
+        var steps = new Option<int>("--steps") { Description = "Fine-tuning steps of a full expert (from the base, on its subset)", DefaultValueFactory = _ => 2000 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
-        var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 2e-3 };
+        var lr = new Option<double>("--learning-rate") { Description = "Peak learning rate of the base", DefaultValueFactory = _ => 2e-3 };
+        var fineTuneLr = new Option<double>("--finetune-learning-rate") { Description = "Peak learning rate of the experts", DefaultValueFactory = _ => 5e-4 };
+        var ema = new Option<double>("--ema") { Description = "EMA decay of the weights that become each model", DefaultValueFactory = _ => 0.999 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var experts = new Option<string[]>("--experts") { Description = "Which experts (default: all)", AllowMultipleArgumentsPerToken = true };
-        var train = new Command("train", "Train the toy-world experts (pixel-space UNets on subsets of the domain)")
+        // One thread by default: the result is then the same bit for bit on any machine, and a single-threaded
+        // run does not collapse when other processes share the cores (OpenMP's barrier waits do).
+        var threads = new Option<int>("--threads") { Description = "CPU threads of the training (the weights depend on it)", DefaultValueFactory = _ => 1 };
+        var independent = new Option<bool>("--independent-experts") { Description = "Experts train fresh, seeded copies of the SegMoE expert layers on the frozen base trunk (an ensemble) instead of fine-tuning the whole base" };
+        var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, steps, batch, lr, seed, experts,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, independent,
         };
-        train.SetAction((pr, ct) => Task.FromResult(Train(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(steps),
-            pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(seed), pr.GetValue(experts), ct)));
+        train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), pr.GetValue(independent)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -38,29 +45,45 @@ public static class ToyCommand
         ModelLocator.FindInRepository("clip-tokenizer-sd1")
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
-    private static int Train(string output, string? tokenizer, int steps, int batch, double lr, long seed, string[]? only, CancellationToken ct)
+    private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, bool IndependentExperts);
+
+    private static int Train(TrainSettings s, string[]? only, CancellationToken ct)
     {
-        var builder = new ToyModelBuilder(tokenizer ?? BundledTokenizer());
-        using var textEncoder = ToyModelBuilder.BuildTextEncoder(seed);
-        foreach (var (spec, index) in ToyWorld.Experts.Select((s, i) => (s, i)))
+        if (s.BaseSteps < 1 || s.Steps < 1) throw new ArgumentException("--base-steps and --steps must be at least 1");
+        if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
+        set_num_threads(s.Threads);
+        var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed);
+        using var baseUnet = TrainOne(builder, textEncoder, ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
+        foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
         {
             if (only is { Length: > 0 } && !only.Contains(spec.Name)) continue;
-            var sw = Stopwatch.StartNew();
-            var options = new DiffusionTrainingOptions
-            {
-                Steps = Math.Max(1, (int)(steps * spec.StepFraction)), BatchSize = batch, LearningRate = lr, Seed = seed * 100 + index,
-                CheckpointDirectory = Path.Combine(output, "checkpoints", spec.Name), CheckpointEvery = 50,
-                WarmupSteps = Math.Max(1, Math.Min(100, steps / 10)),
-            };
-            double lastLoss = double.NaN;
-            UNetHolder holder = new();
-            CliProgress.Run($"expert {spec.Name} ({spec.Description})", options.Steps, report =>
-                holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(s => { report(s.Step); lastLoss = s.Loss; }), ct));
-            using var unet = holder.Unet!;
-            builder.SavePipeline(Path.Combine(output, spec.Name), unet, textEncoder);
-            AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(output, spec.Name))}");
+            using var unet = TrainOne(builder, textEncoder, spec, Math.Max(1, (int)(s.Steps * spec.StepFraction)), s.FineTuneLearningRate,
+                s.Seed * 100 + index, s, baseUnet, ct);
         }
         return 0;
+    }
+
+    /// <summary>Trains (or resumes, or reloads when finished) one model and writes its pipeline folder.</summary>
+    private static Penumbra.Models.Unets.UNet2DConditionModel TrainOne(ToyModelBuilder builder, Penumbra.Models.Clip.ClipTextModel textEncoder,
+        ToyExpertSpec spec, int steps, double lr, long seed, TrainSettings s, Penumbra.Models.Unets.UNet2DConditionModel? from, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var options = new DiffusionTrainingOptions
+        {
+            Steps = steps, BatchSize = s.BatchSize, LearningRate = lr, Seed = seed, EmaDecay = s.Ema,
+            CheckpointDirectory = Path.Combine(s.Output, "checkpoints", spec.Name), CheckpointEvery = 250,
+            WarmupSteps = Math.Max(1, Math.Min(200, steps / 10)),
+        };
+        double lastLoss = double.NaN;
+        UNetHolder holder = new();
+        CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
+            holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
+                independentExpertLayers: from is not null && s.IndependentExperts));
+        builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
+        AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
+        return holder.Unet!;
     }
 
     private static int Evaluate(string? model, int count, int steps, int seed, CancellationToken ct)

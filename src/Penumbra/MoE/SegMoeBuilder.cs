@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Penumbra.Checkpoints;
 using Penumbra.Configs;
 using Penumbra.IO;
 using Penumbra.Models.Common;
@@ -30,6 +31,11 @@ public static class SegMoeBuilder
         for (int i = 0; i < experts.Count; i++)
         {
             string field = $"experts[{i}].source_model";
+            if (File.Exists(experts[i]))
+            {
+                CheckSingleFileExpert(experts[i], baseFolder, source, field);
+                continue;
+            }
             var expertConfig = LoadUnetConfig(experts[i], source, field);
             if (Difference(baseConfig, expertConfig) is { } diff)
                 throw new CheckpointFormatException(source, $"{field}: {experts[i]}: the UNet architecture differs from the base's ({diff})");
@@ -48,7 +54,24 @@ public static class SegMoeBuilder
             {
                 options.CancellationToken.ThrowIfCancellationRequested();
                 Report(options, e, experts, "load", 0);
-                if (config.HiddenInit)
+                if (File.Exists(experts[e]))
+                {
+                    // A single-file expert: read with the base's configs and tokenizer (same architecture, checked above).
+                    var singleFile = new SingleFileOptions { ConfigFolder = baseFolder };
+                    if (config.HiddenInit)
+                    {
+                        using var pipe = SingleFilePipeline.Load(experts[e], Path.Combine(baseFolder, "tokenizer"), singleFile, options.Device, options.DType);
+                        RunGates(pipe, config, config.Experts[e], gateRows, options, e, experts);
+                        CopyExperts(pipe.Unet, model, e);
+                    }
+                    else
+                    {
+                        using var checkpoint = SingleFileCheckpoint.Open(experts[e], singleFile);
+                        using var expertUnet = checkpoint.LoadUNet(options.Device, options.DType);
+                        CopyExperts(expertUnet, model, e);
+                    }
+                }
+                else if (config.HiddenInit)
                 {
                     using var pipe = StableDiffusionPipeline.FromPretrained(experts[e], options.Device, options.DType);
                     RunGates(pipe, config, config.Experts[e], gateRows, options, e, experts);
@@ -125,10 +148,24 @@ public static class SegMoeBuilder
     private static void Report(SegMoeBuildOptions o, int e, IReadOnlyList<string> experts, string stage, int step) =>
         o.Progress?.Report(new SegMoeBuildProgress(e, experts.Count, experts[e], stage, step, o.Steps));
 
+    /// <summary>An expert given as an original-layout single file must hold a UNet of the base's architecture.</summary>
+    private static void CheckSingleFileExpert(string file, string baseFolder, string source, string field)
+    {
+        try
+        {
+            using var checkpoint = SingleFileCheckpoint.Open(file, new SingleFileOptions { ConfigFolder = baseFolder });
+            checkpoint.Validate();
+        }
+        catch (CheckpointFormatException e)
+        {
+            throw new CheckpointFormatException(source, $"{field}: {e.Message} (a single-file expert must have the base model's architecture)", e);
+        }
+    }
+
     private static UNet2DConditionConfig LoadUnetConfig(string folder, string source, string field)
     {
         if (!Directory.Exists(folder))
-            throw new CheckpointFormatException(source, $"{field}: {folder} is not a folder (only local diffusers pipeline folders are supported)");
+            throw new CheckpointFormatException(source, $"{field}: {folder} is not a folder (only local diffusers pipeline folders are supported, and single .safetensors files for experts)");
         string path = Path.Combine(folder, "unet", UNet2DConditionModel.ConfigFileName);
         if (!File.Exists(path)) throw new CheckpointFormatException(source, $"{field}: {folder} has no unet/config.json (not a diffusers pipeline folder)");
         return ConfigJson.Load<UNet2DConditionConfig>(path);

@@ -9,10 +9,19 @@ public static class AuditAnalysis
         string score = options.Score ?? (data.ScoreNames.Contains("eu") ? "eu" : data.ScoreNames.FirstOrDefault()
                        ?? throw new InvalidDataException($"{data.DatabasePath}: no prompt-level scores"));
         Require(data, score, "--score");
-        string? quality = options.Quality ?? new[] { "clip_score", "quality" }.FirstOrDefault(m => data.MetricNames.Contains(m) || data.ScoreNames.Contains(m))
+        string? declaredQuality = data.Config.GetValueOrDefault(QualityKey);
+        string? quality = options.Quality
+                          ?? new[] { declaredQuality, "clip_score", "quality" }.FirstOrDefault(m => m != null && (data.MetricNames.Contains(m) || data.ScoreNames.Contains(m)))
                           ?? data.MetricNames.FirstOrDefault();
         if (quality != null) Require(data, quality, "--quality");
-        var baselines = (options.Baselines ?? data.ScoreNames.Where(s => s != score && s != quality).ToList()).ToList();
+        string? diversity = options.Diversity ?? (data.ScoreNames.Contains(DefaultDiversity) || data.MetricNames.Contains(DefaultDiversity) ? DefaultDiversity : null);
+        if (diversity != null) Require(data, diversity, "--diversity");
+        // A scorer that lists its uncertainty scores (scorer.uncertainty_scores) makes those the baselines; its other
+        // prompt-level numbers (image aggregates such as clip_score_mean, ssim_pairwise) are not uncertainty scores.
+        var declared = data.Config.TryGetValue(UncertaintyScoresKey, out var list)
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(data.ScoreNames.Contains).ToList()
+            : null;
+        var baselines = (options.Baselines ?? (declared ?? data.ScoreNames.ToList()).Where(s => s != score && s != quality && s != diversity).ToList()).ToList();
         foreach (var b in baselines) Require(data, b, "--baselines");
         var groupColumns = (options.GroupColumns ?? data.GroupColumns).ToList();
         foreach (var g in groupColumns)
@@ -22,15 +31,12 @@ public static class AuditAnalysis
 
         var correlations = scores.Select(s => Correlate(prompts, s, quality, options)).ToList();
 
-        var columns = new Dictionary<string, IReadOnlyList<double>>();
-        if (quality != null) columns[quality] = prompts.Select(p => p.Value(quality)).ToList();
-        columns["words"] = prompts.Select(p => (double)p.Words).ToList();
-        columns["characters"] = prompts.Select(p => (double)p.Characters).ToList();
         var quartiles = scores.Select(s =>
         {
             var withScore = prompts.Where(p => !double.IsNaN(p.Value(s))).ToList();
             var cols = new Dictionary<string, IReadOnlyList<double>>();
             if (quality != null) cols[quality] = withScore.Select(p => p.Value(quality)).ToList();
+            if (diversity != null) cols[diversity] = withScore.Select(p => p.Value(diversity)).ToList();
             cols["words"] = withScore.Select(p => (double)p.Words).ToList();
             cols["characters"] = withScore.Select(p => (double)p.Characters).ToList();
             return QuartileTable.Compute(s, withScore.Select(p => p.Value(s)).ToList(), cols);
@@ -38,7 +44,7 @@ public static class AuditAnalysis
 
         var groups = new List<GroupComparison>();
         foreach (var column in groupColumns)
-            foreach (var value in quality == null ? scores : scores.Append(quality))
+            foreach (var value in scores.Concat(new[] { quality, diversity }.OfType<string>()))
             {
                 var members = prompts.Where(p => p.Groups.ContainsKey(column) && !double.IsNaN(p.Value(value))).ToList();
                 if (members.Count == 0) continue;
@@ -47,11 +53,43 @@ public static class AuditAnalysis
             }
 
         var attributes = data.AttributeClasses.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => AttributeTableFor(prompts, a.Key, a.Value, groupColumns)).ToList();
+        var attributesByQuartile = data.AttributeClasses.OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Select(a => AttributeQuartilesFor(prompts, a.Key, a.Value, scores)).ToList();
 
         var ranked = prompts.Where(p => !double.IsNaN(p.Value(score))).OrderByDescending(p => p.Value(score)).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
         int k = Math.Min(options.GridPrompts, ranked.Count / 2 + ranked.Count % 2);
         return new AuditReport(data, options, score, quality, baselines, groupColumns, correlations, quartiles, groups, attributes,
-            ranked.Take(k).ToList(), Enumerable.Reverse(ranked).Take(Math.Min(k, ranked.Count - k)).ToList());
+            ranked.Take(k).ToList(), Enumerable.Reverse(ranked).Take(Math.Min(k, ranked.Count - k)).ToList())
+        {
+            Diversity = diversity,
+            AttributesByQuartile = attributesByQuartile,
+        };
+    }
+
+    /// <summary>Run-config key (a scorer setting) listing the scorer's uncertainty scores, comma-separated.</summary>
+    public const string UncertaintyScoresKey = "scorer.uncertainty_scores";
+
+    /// <summary>Run-config key (a scorer setting) naming the scorer's image quality metric.</summary>
+    public const string QualityKey = "scorer.quality_metric";
+
+    /// <summary>The diversity column used when present: mean pairwise SSIM of a prompt's images.</summary>
+    public const string DefaultDiversity = "ssim_pairwise";
+
+    /// <summary>Attribute proportions and fairness per quartile of each score (rows: column = the score, group = Q1..Q4).</summary>
+    private static AttributeTable AttributeQuartilesFor(IReadOnlyList<PromptSummary> prompts, string attribute, IReadOnlyList<string> classes, IReadOnlyList<string> scores)
+    {
+        var rows = new List<AttributeRow>();
+        foreach (var s in scores)
+        {
+            var withScore = prompts.Where(p => !double.IsNaN(p.Value(s))).ToList();
+            var q = QuartileTable.Assign(withScore.Select(p => p.Value(s)).ToList());
+            for (int k = 1; k <= 4; k++)
+            {
+                var members = withScore.Where((_, i) => q[i] == k).ToList();
+                if (members.Count > 0) rows.Add(Row(s, $"Q{k}", members, attribute, classes));
+            }
+        }
+        return new AttributeTable(attribute, classes, rows);
     }
 
     private static void Require(AuditDataset data, string name, string option)

@@ -10,6 +10,13 @@ public sealed record AuditReport(
     /// <summary>The primary score first, then the baselines.</summary>
     public IReadOnlyList<string> AllScores => new[] { Score }.Concat(Baselines).ToList();
 
+    /// <summary>The diversity value shown beside quality (mean pairwise SSIM of a prompt's images; lower = more diverse), or null.</summary>
+    public string? Diversity { get; init; }
+
+    /// <summary>Per attribute: proportions and fairness per quartile of the primary score and of each baseline
+    /// (rows: <see cref="AttributeRow.Column"/> = the score, <see cref="AttributeRow.Group"/> = Q1..Q4).</summary>
+    public IReadOnlyList<AttributeTable> AttributesByQuartile { get; init; } = Array.Empty<AttributeTable>();
+
     public const string FairnessFormula =
         "fairness = mean over prompts of sqrt(sum_k (p_k - 1/K)^2), where p_k is the share of the prompt's images classified as class k of K; 0 = balanced, sqrt(1 - 1/K) = all one class";
 }

@@ -25,17 +25,22 @@ public static class HtmlReport
         h.Append("<h2 id=\"quartiles\">Quartiles</h2>");
         var cols = new List<string> { "score", "quartile", "prompts", "score range" };
         if (r.Quality != null) cols.Add($"mean {r.Quality}");
+        if (r.Diversity != null) cols.Add($"mean {r.Diversity}");
         cols.AddRange(new[] { "mean words", "mean characters" });
+        if (r.Diversity != null)
+            h.Append($"<p class=\"note\">{E(r.Diversity)}: {E(ReportFormat.DiversityDefinition)}</p>");
         Table(h, cols, r.Quartiles.SelectMany(t => t.Rows.Select(q =>
         {
             var row = new List<string> { q.Quartile == 1 ? t.Score : "", $"Q{q.Quartile}", q.Count.ToString(), $"{ReportFormat.Num(q.ScoreMin)} – {ReportFormat.Num(q.ScoreMax)}" };
             if (r.Quality != null) row.Add(ReportFormat.Num(q.Means[r.Quality], 4));
+            if (r.Diversity != null) row.Add(ReportFormat.Num(q.Means[r.Diversity], 4));
             row.Add(ReportFormat.Num(q.Means["words"], 1));
             row.Add(ReportFormat.Num(q.Means["characters"], 1));
             return row.ToArray();
         })), firstBold: true, groupSize: 4);
         h.Append("<div class=\"plots\">");
         if (r.Quality != null) Plot(h, ReportPlots.QuartileBars(r.Quartiles, r.Quality), $"mean {r.Quality} per quartile");
+        if (r.Diversity != null) Plot(h, ReportPlots.QuartileBars(r.Quartiles, r.Diversity), $"mean {r.Diversity} per quartile");
         Plot(h, ReportPlots.QuartileBars(r.Quartiles, "words"), "mean words per quartile");
         if (r.Quality != null) Plot(h, ReportPlots.ScoreVersusQuality(r.Data.Prompts, r.Score, r.Quality), $"{r.Score} vs {r.Quality}");
         h.Append("</div>");
@@ -81,6 +86,15 @@ public static class HtmlReport
                 Table(h, header, g.Select(Cells), leftColumns: 2);
                 h.Append("</details>");
             }
+        }
+
+        foreach (var a in r.AttributesByQuartile.Where(a => a.Rows.Count > 0))
+        {
+            h.Append($"<h3>{E(a.Attribute)} by score quartile</h3>");
+            h.Append($"<p class=\"note\">Prompts split into quartiles of {E(r.Score)} and of each baseline (Q1 = lowest); proportions pool each quartile's images, fairness as above.</p>");
+            var header = new[] { "score", "quartile", "prompts", "images" }.Concat(a.Classes.Select(c => $"% {c}")).Append("fairness").ToArray();
+            Table(h, header, a.Rows.Select((x, i) => new[] { i == 0 || a.Rows[i - 1].Column != x.Column ? x.Column : "", x.Group, x.Prompts.ToString(), x.Images.ToString() }
+                .Concat(x.Proportions.Select(ReportFormat.Percent)).Append(ReportFormat.Num(x.FairnessScore)).ToArray()), firstBold: true, groupSize: 4, leftColumns: 2);
         }
 
         h.Append("<h2 id=\"grids\">Most and least uncertain prompts</h2>");

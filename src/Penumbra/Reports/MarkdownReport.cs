@@ -31,11 +31,14 @@ public static class MarkdownReport
         m.AppendLine("## Quartiles").AppendLine();
         var cols = new List<string> { "score", "quartile", "prompts", "score range" };
         if (r.Quality != null) cols.Add($"mean {r.Quality}");
+        if (r.Diversity != null) cols.Add($"mean {r.Diversity}");
         cols.AddRange(new[] { "mean words", "mean characters" });
+        if (r.Diversity != null) m.AppendLine($"{r.Diversity}: {ReportFormat.DiversityDefinition}").AppendLine();
         Table(m, cols, r.Quartiles.SelectMany(t => t.Rows.Select(q =>
         {
             var row = new List<string> { t.Score, $"Q{q.Quartile}", q.Count.ToString(), $"{ReportFormat.Num(q.ScoreMin)} – {ReportFormat.Num(q.ScoreMax)}" };
             if (r.Quality != null) row.Add(ReportFormat.Num(q.Means[r.Quality], 4));
+            if (r.Diversity != null) row.Add(ReportFormat.Num(q.Means[r.Diversity], 4));
             row.Add(ReportFormat.Num(q.Means["words"], 1));
             row.Add(ReportFormat.Num(q.Means["characters"], 1));
             return row.ToArray();
@@ -45,6 +48,8 @@ public static class MarkdownReport
             m.AppendLine(PlotLink("quartiles_quality.png", ReportPlots.QuartileBars(r.Quartiles, r.Quality), $"mean {r.Quality} per quartile")).AppendLine();
             m.AppendLine(PlotLink("score_vs_quality.png", ReportPlots.ScoreVersusQuality(r.Data.Prompts, r.Score, r.Quality), $"{r.Score} vs {r.Quality}")).AppendLine();
         }
+        if (r.Diversity != null)
+            m.AppendLine(PlotLink("quartiles_diversity.png", ReportPlots.QuartileBars(r.Quartiles, r.Diversity), $"mean {r.Diversity} per quartile")).AppendLine();
         m.AppendLine(PlotLink("quartiles_words.png", ReportPlots.QuartileBars(r.Quartiles, "words"), "mean words per quartile")).AppendLine();
 
         m.AppendLine("## Groups").AppendLine();
@@ -67,6 +72,14 @@ public static class MarkdownReport
         {
             m.AppendLine($"### {a.Attribute}").AppendLine();
             Table(m, new[] { "column", "group", "prompts", "images" }.Concat(a.Classes.Select(c => $"% {c}")).Append("fairness"),
+                a.Rows.Select(x => new[] { x.Column, x.Group, x.Prompts.ToString(), x.Images.ToString() }
+                    .Concat(x.Proportions.Select(ReportFormat.Percent)).Append(ReportFormat.Num(x.FairnessScore)).ToArray()));
+        }
+
+        foreach (var a in r.AttributesByQuartile.Where(a => a.Rows.Count > 0))
+        {
+            m.AppendLine($"### {a.Attribute} by score quartile").AppendLine();
+            Table(m, new[] { "score", "quartile", "prompts", "images" }.Concat(a.Classes.Select(c => $"% {c}")).Append("fairness"),
                 a.Rows.Select(x => new[] { x.Column, x.Group, x.Prompts.ToString(), x.Images.ToString() }
                     .Concat(x.Proportions.Select(ReportFormat.Percent)).Append(ReportFormat.Num(x.FairnessScore)).ToArray()));
         }

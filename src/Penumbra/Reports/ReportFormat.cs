@@ -5,7 +5,11 @@ namespace Penumbra.Reports;
 /// <summary>Number formatting and shared wording of the HTML and Markdown reports.</summary>
 public static class ReportFormat
 {
-    public static string Num(double v, int digits = 3) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
+    /// <summary>Fixed-point with <paramref name="digits"/> decimals; values below 0.01 in magnitude (e.g. EMoE's EU)
+    /// get 3 significant digits instead, so they do not all print as 0.000.</summary>
+    public static string Num(double v, int digits = 3) => double.IsNaN(v) ? "n/a"
+        : v != 0 && Math.Abs(v) < 0.01 ? v.ToString("G3", CultureInfo.InvariantCulture)
+        : v.ToString("F" + digits, CultureInfo.InvariantCulture);
 
     public static string Ci(Interval i, int digits = 3) => double.IsNaN(i.Lower)
         ? Num(i.Estimate, digits)
@@ -26,5 +30,8 @@ public static class ReportFormat
         ("AUPR", "average precision: sum over distinct score thresholds (high to low) of recall gain x precision; tied prompts enter together."),
         ("Permutation test", $"statistic sum_g n_g (mean_g - grand mean)^2 over the groups of a column; exact over all relabelings when there are at most {PermutationTest.MaxExact}, else (1 + hits)/(1 + {r.Options.Permutations}) over seeded random relabelings."),
         ("Fairness", AuditReport.FairnessFormula + "."),
-    };
+    }.Concat(r.Diversity == null ? Array.Empty<(string, string)>() : new[] { ("Diversity", DiversityDefinition) }).ToList();
+
+    public const string DiversityDefinition =
+        "mean SSIM over the pairs of images of one prompt and seed (Wang et al. 2004: Gaussian window 11x11, sigma 1.5, C1 = (0.01*255)^2, C2 = (0.03*255)^2, valid positions, averaged over RGB channels), then averaged over seeds; 1 = identical images, lower = more diverse.";
 }

@@ -64,8 +64,9 @@ public sealed class ClipTokenizer
     public int VocabSize => _decoder.Count == 0 ? 0 : _decoder.Keys.Max() + 1;
 
     /// <summary>Reads a tokenizer folder. <c>special_tokens_map.json</c> overrides <c>tokenizer_config.json</c>
-    /// (SD 2.x pads with <c>"!"</c> that way); merges beyond transformers' 48,894 are ignored as transformers does.</summary>
-    public static ClipTokenizer FromPretrained(string folder, ClipTextCleaning cleaning = ClipTextCleaning.Ftfy)
+    /// (SD 2.x pads with <c>"!"</c> that way); merges beyond transformers' 48,894 are ignored as transformers does.
+    /// <paramref name="padToken"/>, when given, overrides both (an SD 2.x single file read with an SD 1.x tokenizer folder).</summary>
+    public static ClipTokenizer FromPretrained(string folder, ClipTextCleaning cleaning = ClipTextCleaning.Ftfy, string? padToken = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: tokenizer folder not found");
         string vocabPath = Path.Combine(folder, VocabFile), mergesPath = Path.Combine(folder, MergesFile);
@@ -97,7 +98,7 @@ public sealed class ClipTokenizer
                 if (p.Value.TryGetInt32(out int id)) vocab.TryAdd(p.Name, id);
 
         var tokenizer = new ClipTokenizer(vocab, merges, tokens["bos_token"], tokens["eos_token"], tokens["unk_token"],
-            tokens["pad_token"], maxLength, cleaning);
+            padToken ?? tokens["pad_token"], maxLength, cleaning);
         if (added is { ValueKind: JsonValueKind.Object } a2)
             foreach (var p in a2.EnumerateObject()) tokenizer.MarkSpecial(p.Name);
         return tokenizer;

@@ -15,8 +15,7 @@ namespace Penumbra.Training;
 public sealed class DiffusionTrainer
 {
     private const string WeightsFile = "unet.safetensors";
-    private const string OptimizerFile = "optimizer.bin";
-    private const string StepFile = "step.txt";
+    private const string EmaFile = "ema.safetensors";
 
     private readonly UNet2DConditionModel _unet;
     private readonly IScheduler _noise;
@@ -41,8 +40,10 @@ public sealed class DiffusionTrainer
         var o = _options;
         _unet.train();
         using var optimizer = optim.AdamW(_unet.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
-        int start = TryResume(optimizer);
-        int trainSteps = (int)_noise.Config.NumTrainTimesteps;
+        using var ema = o.EmaDecay is { } decay ? new ExponentialMovingAverage(_unet, decay) : null;
+        var checkpoint = o.CheckpointDirectory is null ? null : TrainingCheckpoint.Of(_unet, o.CheckpointDirectory, WeightsFile);
+        if (checkpoint is not null && ema is not null) checkpoint.With(EmaFile, ema.StateDict, ema.Load);
+        int start = checkpoint?.TryResume(optimizer) ?? 0;
         var losses = new List<double>();
         for (int step = start; step < o.Steps; step++)
         {
@@ -50,27 +51,24 @@ public sealed class DiffusionTrainer
             using var scope = NewDisposeScope();
             using var generator = new Generator((ulong)(o.Seed * 1_000_003L + step));
             using var batch = sampleBatch(step, generator);
-            long n = batch.Samples.shape[0];
             var captions = batch.Captions.Select(c => generator_uniform(generator) < o.CaptionDropout ? "" : c).ToList();
             Tensor context;
             using (no_grad()) context = _encode(captions);
-            var t = randint(0, trainSteps, new[] { n }, ScalarType.Int64, generator: generator);
-            var eps = randn(batch.Samples.shape, batch.Samples.dtype, generator: generator);
-            var xt = _noise.AddNoise(batch.Samples, eps, t);
-            var pred = _unet.call(xt, t, context);
-            var loss = nn.functional.mse_loss(pred, eps);
+            var loss = EpsilonLoss.Compute(_unet, _noise, batch.Samples, context, generator);
             double lr = LearningRateAt(step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             optimizer.zero_grad();
             loss.backward();
             nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
             optimizer.step();
+            ema?.Update(step);
             double value = loss.item<float>();
             losses.Add(value);
             progress?.Report(new TrainingStep(step + 1, o.Steps, value, lr));
-            if (o.CheckpointDirectory is not null && ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps))
-                SaveCheckpoint(optimizer, step + 1);
+            if (checkpoint is not null && ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps))
+                checkpoint.Save(optimizer, step + 1);
         }
+        ema?.CopyTo();
         _unet.eval();
         return losses;
     }
@@ -82,37 +80,5 @@ public sealed class DiffusionTrainer
     }
 
     /// <summary>Linear warm-up, then cosine decay from the base rate to 10% of it.</summary>
-    public double LearningRateAt(int step)
-    {
-        var o = _options;
-        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
-        double progress = (double)(step - o.WarmupSteps) / Math.Max(1, o.Steps - o.WarmupSteps);
-        return o.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
-    }
-
-    private int TryResume(TorchSharp.Modules.OptimizerHelper optimizer)
-    {
-        var dir = _options.CheckpointDirectory;
-        if (dir is null || !File.Exists(Path.Combine(dir, StepFile))) return 0;
-        string stepText = File.ReadAllText(Path.Combine(dir, StepFile)).Trim();
-        if (!int.TryParse(stepText, out int step) || step < 0)
-            throw new CheckpointFormatException(Path.Combine(dir, StepFile), $"'{stepText}' is not a step number");
-        using (var source = SafetensorsTensorSource.Open(Path.Combine(dir, WeightsFile))) StateDictLoader.Load(_unet, source);
-        optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
-        return step;
-    }
-
-    private void SaveCheckpoint(TorchSharp.Modules.OptimizerHelper optimizer, int step)
-    {
-        var dir = _options.CheckpointDirectory!;
-        Directory.CreateDirectory(dir);
-        SafetensorsWriter.Save(Path.Combine(dir, WeightsFile), _unet.state_dict());
-        string optTmp = Path.Combine(dir, OptimizerFile + ".tmp");
-        optimizer.save_state_dict(optTmp);
-        File.Move(optTmp, Path.Combine(dir, OptimizerFile), overwrite: true);
-        // The step file is written last: a checkpoint without it (killed mid-write) is never resumed from.
-        string stepTmp = Path.Combine(dir, StepFile + ".tmp");
-        File.WriteAllText(stepTmp, step.ToString());
-        File.Move(stepTmp, Path.Combine(dir, StepFile), overwrite: true);
-    }
+    public double LearningRateAt(int step) => EpsilonLoss.LearningRateAt(_options, step);
 }

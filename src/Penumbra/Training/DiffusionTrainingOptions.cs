@@ -23,4 +23,8 @@ public sealed record DiffusionTrainingOptions
     public string? CheckpointDirectory { get; init; }
 
     public int CheckpointEvery { get; init; } = 250;
+
+    /// <summary>Decay of an exponential moving average of the weights that becomes the trained model (null: no EMA,
+    /// the last iterate is the model).</summary>
+    public double? EmaDecay { get; init; }
 }

@@ -86,7 +86,7 @@ public class KillResumeTests(ITestOutputHelper output)
         Assert.Contains("--scorer 'nope': unknown scorer", unknown.Stderr);
     }
 
-    private static long Done(string db)
+    internal static long Done(string db)
     {
         if (!File.Exists(db)) return 0;
         try { return AuditDbSnapshot.Count(db, "SELECT COUNT(*) FROM results WHERE image_index = -1"); }

@@ -29,6 +29,44 @@ public class ToyModelBuilderTests
     }
 
     [Fact]
+    public void FineTuningStartsFromTheBaseWeightsNotAFreshInit()
+    {
+        var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
+        using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
+        // With a zero learning rate AdamW moves nothing (the decoupled decay is lr·wd = 0): the expert must be the base
+        // bit for bit, although its own seed would initialise different weights.
+        using var expert = builder.TrainExpert(ToyWorld.Experts[1], textEncoder, tiny with { Seed = 2, LearningRate = 0 }, initialWeights: baseUnet);
+        using var fresh = builder.TrainExpert(ToyWorld.Experts[1], textEncoder, tiny with { Seed = 2, LearningRate = 0 });
+        var b = baseUnet.state_dict();
+        Assert.All(expert.state_dict(), kv => Assert.True(kv.Value.eq(b[kv.Key]).all().item<bool>(), kv.Key));
+        Assert.Contains(fresh.state_dict(), kv => !kv.Value.eq(b[kv.Key]).all().item<bool>());
+    }
+
+    [Fact]
+    public void IndependentExpertsTrainOnlyTheSegMoeExpertLayersOnTheFrozenTrunk()
+    {
+        var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
+        using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
+        using var expert = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, tiny with { Seed = 2, Steps = 2 }, initialWeights: baseUnet,
+            independentExpertLayers: true);
+        var paths = ToyExpertLayers.Paths(expert);
+        // The same modules the SegMoE conversion of the bundled yaml turns into mixtures (moe_layers: all).
+        using var moe = Penumbra.MoE.SegMoePipeline.FromPretrained(Path.Combine(Fixtures.RepoRoot, "models", "toy-segmoe"));
+        Assert.Equal(moe.Model.Slots.Select(s => s.Path).OrderBy(p => p), paths.OrderBy(p => p));
+        var b = baseUnet.state_dict();
+        foreach (var (name, tensor) in expert.state_dict())
+        {
+            bool isExpert = paths.Any(p => name.StartsWith(p + ".", StringComparison.Ordinal));
+            bool same = tensor.eq(b[name]).all().item<bool>();
+            Assert.True(isExpert != same, $"{name}: expert layer {isExpert}, equal to the base {same}");
+        }
+    }
+
+    [Fact]
     public void TextEncoderIsAFunctionOfTheSeed()
     {
         using var a = ToyModelBuilder.BuildTextEncoder(4);

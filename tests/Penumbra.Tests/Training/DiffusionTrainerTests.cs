@@ -53,13 +53,15 @@ public class DiffusionTrainerTests
         Assert.True(last < 0.8 * first, $"loss did not fall: first 10 steps {first:F4}, last 10 {last:F4}");
     }
 
-    [Fact]
-    public void ResumedRunEqualsUninterruptedRun()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0.9)]
+    public void ResumedRunEqualsUninterruptedRun(double? ema)
     {
         var dir = Directory.CreateTempSubdirectory("penumbra-train-").FullName;
         try
         {
-            var options = new DiffusionTrainingOptions { Steps = 6, BatchSize = 4, WarmupSteps = 2, Seed = 9, CheckpointEvery = 3 };
+            var options = new DiffusionTrainingOptions { Steps = 6, BatchSize = 4, WarmupSteps = 2, Seed = 9, CheckpointEvery = 3, EmaDecay = ema };
             using var straight = TinyUnet(2);
             // Copy the initial weights rather than re-seeding: other tests draw from the global RNG in parallel.
             var initial = straight.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());

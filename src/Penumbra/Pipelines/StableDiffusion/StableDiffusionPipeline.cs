@@ -114,7 +114,11 @@ public sealed class StableDiffusionPipeline : IDisposable
         n == 1 ? embeds : embeds.repeat_interleave(n, dim: 0);
 
     /// <summary>Runs the whole text-to-image call with the folder's scheduler or the one named.</summary>
-    public GenerationResult Generate(GenerationOptions o, string? scheduler = null) => Generate(o, CreateScheduler(scheduler));
+    public GenerationResult Generate(GenerationOptions o, string? scheduler = null)
+    {
+        using var instance = CreateScheduler(scheduler);
+        return Generate(o, instance);
+    }
 
     /// <summary>Runs the whole text-to-image call with a given (fresh) scheduler instance.</summary>
     public GenerationResult Generate(GenerationOptions o, IScheduler schedulerInstance)
@@ -126,9 +130,10 @@ public sealed class StableDiffusionPipeline : IDisposable
         if (o.ImagesPerPrompt < 1) throw new ArgumentException($"images per prompt must be at least 1, got {o.ImagesPerPrompt}");
         bool guidance = o.GuidanceScale > 1.0;
         long seed = o.Seed ?? Random.Shared.NextInt64(0, uint.MaxValue);
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
 
         using var inference = inference_mode();
+        using var scope = NewDisposeScope();
         using var embeds = EncodePrompt(o.Prompts, o.NegativePrompts, o.ImagesPerPrompt, guidance, o.ClipSkip);
         using var context = embeds.ForGuidance();
         schedulerInstance.SetTimesteps(o.Steps, Device);
@@ -137,18 +142,29 @@ public sealed class StableDiffusionPipeline : IDisposable
         var latentShape = new[] { batch, Unet.Config.InChannels, height / VaeScaleFactor, width / VaeScaleFactor };
         var latents = InitialLatents(o.Latents, latentShape, generator) * schedulerInstance.InitNoiseSigma;
         var timesteps = schedulerInstance.Timesteps.cpu().to(ScalarType.Float64).data<double>().ToArray();
-        for (int i = 0; i < timesteps.Length; i++)
+        latents = Denoise(latents, timesteps, context, o, schedulerInstance, generator);
+        var images = o.Decode ? ToImages(DecodeLatents(latents)) : Array.Empty<RgbImage>();
+        return new GenerationResult(images, scope.MoveToOuter(latents), seed);
+    }
+
+    /// <summary>The denoising loop over <paramref name="timesteps"/> (all of the scheduler's for text-to-image, the tail
+    /// for image-to-image): per step the guided noise prediction (with <see cref="Modifier"/>, step index counted within
+    /// this list), the scheduler step, the callback. Takes ownership of <paramref name="latents"/> and returns the result.</summary>
+    public Tensor Denoise(Tensor latents, IReadOnlyList<double> timesteps, Tensor context, GenerationOptions o, IScheduler scheduler,
+        Generator generator)
+    {
+        bool guidance = o.GuidanceScale > 1.0;
+        for (int i = 0; i < timesteps.Count; i++)
         {
             o.CancellationToken.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
-            var noise = PredictNoise(latents, timesteps[i], context, o.GuidanceScale, guidance, schedulerInstance, i, timesteps.Length);
-            var next = schedulerInstance.Step(noise, timesteps[i], latents, generator).PrevSample;
+            var noise = PredictNoise(latents, timesteps[i], context, o.GuidanceScale, guidance, scheduler, i, timesteps.Count);
+            var next = scheduler.Step(noise, timesteps[i], latents, generator).PrevSample;
             latents.Dispose();
             latents = next.MoveToOuterDisposeScope();
-            o.OnStep?.Invoke(new StepInfo(i, timesteps.Length, timesteps[i], latents));
+            o.OnStep?.Invoke(new StepInfo(i, timesteps.Count, timesteps[i], latents));
         }
-        var images = o.Decode ? ToImages(DecodeLatents(latents)) : Array.Empty<RgbImage>();
-        return new GenerationResult(images, latents, seed);
+        return latents;
     }
 
     /// <summary>One guided noise prediction: [uncond, cond] batched through the UNet, then uncond + w·(cond − uncond).</summary>

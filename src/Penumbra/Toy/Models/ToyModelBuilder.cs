@@ -58,12 +58,24 @@ public sealed class ToyModelBuilder
         return scope.MoveToOuter(output.LastHiddenState.detach().clone());
     }
 
-    /// <summary>Trains one expert's UNet on its data subset.</summary>
+    /// <summary>Trains one UNet on a data subset: from scratch, or fine-tuned from <paramref name="initialWeights"/>.</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
-        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null,
+        bool independentExpertLayers = false)
     {
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfig);
+        if (initialWeights is not null)
+            using (no_grad())
+            {
+                var source = initialWeights.state_dict();
+                foreach (var (name, tensor) in unet.state_dict()) tensor.copy_(source[name]);
+            }
+        if (independentExpertLayers)
+        {
+            if (initialWeights is null) throw new ArgumentException("independent expert layers need the base's weights for the rest of the UNet");
+            ToyExpertLayers.Reinitialise(unet, options.Seed);
+        }
         var schedule = ConfigJson.Parse<SchedulerConfig>(ToyWorld.SchedulerConfigJson);
         var trainer = new DiffusionTrainer(unet, schedule, captions => Encode(textEncoder, captions), options);
         trainer.Train((step, _) =>

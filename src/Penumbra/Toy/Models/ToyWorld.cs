@@ -35,9 +35,20 @@ public static class ToyWorld
 
     public const int ImageSize = 16;
 
+    /// <summary>Where the toy SegMoE puts its mixtures (mirrors models/toy-segmoe.yaml: <c>moe_layers: all</c>, SD block ranges).</summary>
+    public static Penumbra.MoE.SegMoeConfig MoeLayout { get; } = new Penumbra.MoE.SegMoeConfig
+    {
+        BaseModel = "toy-experts/base", Experts = Array.Empty<Penumbra.MoE.SegMoeExpert>(), MoeLayers = "all", NumExperts = 4,
+        NumExpertsPerTok = 2, Type = "sd",
+    }.ForUnet(UNetConfig.DownBlockTypes.Length, UNetConfig.UpBlockTypes.Length);
+
     private static readonly ToyDatasetOptions All = new() { ImageSize = ImageSize };
 
-    /// <summary>Four experts: one never sees triangles, one never sees purple, one sees only left/centre positions,
+    /// <summary>The shared base every expert is fine-tuned from (SegMoE merges fine-tunes of one base: the layers it does
+    /// not turn into experts come from the base, so independently initialised experts would not fit them).</summary>
+    public static ToyExpertSpec Base { get; } = new("base", "the shared base: the whole domain", All, "", "");
+
+    /// <summary>Four experts, each fine-tuned from <see cref="Base"/>: one never sees triangles, one never sees purple, one sees only left/centre positions,
     /// one sees everything but trains for half as long.</summary>
     public static IReadOnlyList<ToyExpertSpec> Experts { get; } = new[]
     {

@@ -1,0 +1,17 @@
+using Penumbra.Uncertainty;
+
+namespace Penumbra.Audit.Scoring;
+
+/// <summary>Settings of <see cref="EmoeScorer"/>: the EMoE estimate (mode, split block, schedule length) and, when
+/// images are asked for, how they are generated (steps, guidance, scheduler; defaults as <c>penumbra generate</c>).</summary>
+public sealed record EmoeScorerOptions
+{
+    public EmoeMode Mode { get; init; } = EmoeMode.Expert;
+    public string? SplitBlock { get; init; }
+    /// <summary>Length of the schedule whose first timestep EMoE scores at.</summary>
+    public int EmoeSteps { get; init; } = 25;
+    public int ImageSteps { get; init; } = 25;
+    public double GuidanceScale { get; init; } = 7.5;
+    /// <summary>Scheduler name (ddim, euler_a, ...), null = the model's own.</summary>
+    public string? Scheduler { get; init; }
+}

@@ -1,0 +1,42 @@
+using Penumbra.MoE;
+using Penumbra.Models.Common;
+using Penumbra.Models.Unets;
+using static TorchSharp.torch;
+
+namespace Penumbra.Toy.Models;
+
+/// <summary>
+/// The modules the toy SegMoE turns into experts (<see cref="ToyWorld.MoeLayout"/>). With independent expert layers an
+/// expert keeps the base's trunk frozen and trains fresh, seeded copies of these modules only, so the experts form an
+/// ensemble over exactly the weights the merge mixes: they agree where their data constrained them and disagree
+/// elsewhere, which fine-tunes of one base barely do (they all keep the base's answer to what none of them saw).
+/// </summary>
+public static class ToyExpertLayers
+{
+    public static IReadOnlyList<string> Paths(UNet2DConditionModel unet) =>
+        SegMoeLayout.Slots(unet, ToyWorld.MoeLayout).Select(s => s.Path).ToArray();
+
+    /// <summary>Re-initialises the expert modules as nn.Linear does (U(±1/√fan_in), Kaiming-uniform a=√5) from a generator
+    /// seeded with <paramref name="seed"/> and freezes every other parameter.</summary>
+    public static void Reinitialise(UNet2DConditionModel unet, long seed)
+    {
+        var paths = Paths(unet);
+        using var generator = new Generator((ulong)(seed * 31 + 7));
+        using var noGrad = no_grad();
+        foreach (var (name, p) in unet.named_parameters())
+        {
+            bool expert = paths.Any(path => name.StartsWith(path + ".", StringComparison.Ordinal));
+            p.requires_grad = expert;
+            if (!expert) continue;
+            long fanIn = name.EndsWith(".weight") ? p.shape[^1] : FanInOfBias(unet, name);
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            p.copy_(rand(p.shape, generator: generator) * (2 * bound) - bound);
+        }
+    }
+
+    private static long FanInOfBias(UNet2DConditionModel unet, string biasName)
+    {
+        string weight = biasName[..^".bias".Length] + ".weight";
+        return unet.named_parameters().First(kv => kv.name == weight).parameter.shape[^1];
+    }
+}

@@ -1,0 +1,77 @@
+using Penumbra.Audit;
+using Penumbra.Audit.Scoring;
+using Penumbra.MoE;
+using Penumbra.Pipelines.StableDiffusion;
+using Penumbra.Tests.Support;
+using Penumbra.Uncertainty;
+using Xunit.Abstractions;
+
+namespace Penumbra.Tests.Audit.Scoring;
+
+/// <summary>The EMoE audit scorer on <c>moe/tiny-segmoe</c> with <c>tiny-clip</c> judging the images.</summary>
+public class EmoeScorerTests(ITestOutputHelper output)
+{
+    private static string ModelFolder => Fixtures.Path("moe", "tiny-segmoe");
+
+    private static readonly EmoeScorerOptions Options = new() { ImageSteps = 3 };
+
+    private static ScoringRequest Request(string text, long seed, int images) => new(PromptRecord.Create(text, text), seed, images);
+
+    [Fact]
+    public void ScoresAreTheEstimatorsForEachSeedOfAMixedBatch()
+    {
+        using var moe = SegMoePipeline.FromPretrained(ModelFolder);
+        using var scorer = new EmoeScorer(moe, "tiny-segmoe", "test", Options, ownsModel: false);
+        var batch = new[] { Request("a red circle", 3, 0), Request("a blue square on a table", 5, 0), Request("a cat", 3, 0) };
+        var results = scorer.Score(batch, CancellationToken.None);
+        var estimator = new EmoeEstimator(moe);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            using var alone = estimator.Score(batch[i].Prompt.Text, new EmoeOptions { Seed = batch[i].Seed });
+            var s = results[i].Scores;
+            output.WriteLine($"{batch[i].Prompt.Text} seed {batch[i].Seed}: eu {s["eu"]:E6} alone {alone.Eu:E6}");
+            Assert.Equal(alone.Eu, s[EmoeScorer.Eu], alone.Eu * 1e-5);
+            Assert.Equal(alone.RouterEntropy, s[EmoeScorer.RouterEntropy], 1e-6);
+            Assert.Equal(alone.TokenLength, s[EmoeScorer.TokenLength]);
+            Assert.Empty(results[i].Images);
+        }
+        Assert.Equal("eu,router_entropy,token_length", scorer.Settings["uncertainty_scores"]);
+        Assert.Empty(scorer.AttributeClasses);
+        Assert.False(scorer.Settings.ContainsKey("judge"));
+    }
+
+    [Fact]
+    public void ImagesAreThoseOfSeparateGenerateCallsJudgedByClip()
+    {
+        using var moe = SegMoePipeline.FromPretrained(ModelFolder);
+        using var judge = new ClipImageJudge(Fixtures.Path("tiny-clip"));
+        using var scorer = new EmoeScorer(moe, "tiny-segmoe", "test", Options, judge, ownsModel: false);
+        var batch = new[] { Request("a red circle", 7, 3), Request("a photo of a nurse", 8, 3) };
+        var results = scorer.Score(batch, CancellationToken.None);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            using var alone = moe.Pipeline.Generate(new GenerationOptions
+            {
+                Prompts = new[] { batch[i].Prompt.Text }, ImagesPerPrompt = 3, Seed = batch[i].Seed, Steps = Options.ImageSteps,
+            });
+            var images = results[i].Images;
+            Assert.Equal(3, images.Count);
+            int maxDiff = 0;
+            for (int k = 0; k < 3; k++)
+                maxDiff = Math.Max(maxDiff, images[k].Image!.Rgb.Zip(alone.Images[k].Rgb, (a, b) => Math.Abs(a - b)).Max());
+            output.WriteLine($"prompt {i}: max pixel difference to a separate Generate call {maxDiff}");
+            Assert.True(maxDiff <= 1, $"prompt {i}: batched images differ from a separate call by {maxDiff}");
+
+            var expected = judge.Judge(batch[i].Prompt.Text, images.Select(x => x.Image!).ToList());
+            Assert.Equal(expected.Select(e => e.Metrics["clip_score"]), images.Select(x => x.Metrics["clip_score"]));
+            Assert.Equal(expected.Select(e => e.Attributes["gender"]), images.Select(x => x.Attributes["gender"]));
+            Assert.Equal(images.Average(x => x.Metrics["clip_score"]), results[i].Scores["clip_score_mean"], 12);
+            Assert.Equal(Ssim.MeanPairwise(images.Select(x => x.Image!).ToList()), results[i].Scores[EmoeScorer.Diversity], 12);
+            Assert.NotNull(images[0].UncertaintyMap);
+            Assert.Equal((images[0].Image!.Width, images[0].Image!.Height), (images[0].UncertaintyMap!.Width, images[0].UncertaintyMap!.Height));
+            Assert.All(images.Skip(1), x => Assert.Null(x.UncertaintyMap));
+        }
+        Assert.Equal("clip_score", scorer.Settings["quality_metric"]);
+        Assert.Equal(new[] { "man", "woman" }, scorer.AttributeClasses["gender"]);
+    }
+}
