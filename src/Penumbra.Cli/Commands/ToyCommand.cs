@@ -26,12 +26,14 @@ public static class ToyCommand
         // run does not collapse when other processes share the cores (OpenMP's barrier waits do).
         var threads = new Option<int>("--threads") { Description = "CPU threads of the training (the weights depend on it)", DefaultValueFactory = _ => 1 };
         var independent = new Option<bool>("--independent-experts") { Description = "Experts train fresh, seeded copies of the SegMoE expert layers on the frozen base trunk (an ensemble) instead of fine-tuning the whole base" };
+        var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees)", DefaultValueFactory = _ => "all" };
+        baseDomain.AcceptOnlyFromAmong("all", "core");
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, independent,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, independent, baseDomain,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), pr.GetValue(independent)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), pr.GetValue(independent), pr.GetRequiredValue(baseDomain) == "core"), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -46,7 +48,7 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, bool IndependentExperts);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, bool IndependentExperts, bool CoreBase);
 
     private static int Train(TrainSettings s, string[]? only, CancellationToken ct)
     {
@@ -55,7 +57,7 @@ public static class ToyCommand
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed);
-        using var baseUnet = TrainOne(builder, textEncoder, ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
+        using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
         foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
         {
             if (only is { Length: > 0 } && !only.Contains(spec.Name)) continue;

@@ -48,6 +48,17 @@ public static class ToyWorld
     /// not turn into experts come from the base, so independently initialised experts would not fit them).</summary>
     public static ToyExpertSpec Base { get; } = new("base", "the shared base: the whole domain", All, "", "");
 
+    /// <summary>The alternative shared base trained only on the core every expert sees (no triangles, no purple, left and
+    /// centre only): each fine-tune then adds what its subset has beyond the core, so experts disagree exactly where some
+    /// of them never saw a concept (as real fine-tunes add styles their base never knew).</summary>
+    public static ToyExpertSpec Core { get; } = new("base", "the shared base: the core every expert sees",
+        All with
+        {
+            Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray(),
+            Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray(),
+            Positions = new[] { ToyPosition.Left, ToyPosition.Centre },
+        }, "", "");
+
     /// <summary>Four experts, each fine-tuned from <see cref="Base"/>: one never sees triangles, one never sees purple, one sees only left/centre positions,
     /// one sees everything but trains for half as long.</summary>
     public static IReadOnlyList<ToyExpertSpec> Experts { get; } = new[]
