@@ -25,15 +25,20 @@ public static class ToyCommand
         // One thread by default: the result is then the same bit for bit on any machine, and a single-threaded
         // run does not collapse when other processes share the cores (OpenMP's barrier waits do).
         var threads = new Option<int>("--threads") { Description = "CPU threads of the training (the weights depend on it)", DefaultValueFactory = _ => 1 };
-        var independent = new Option<bool>("--independent-experts") { Description = "Experts train fresh, seeded copies of the SegMoE expert layers on the frozen base trunk (an ensemble) instead of fine-tuning the whole base" };
+        var expertTraining = new Option<string>("--expert-training")
+        {
+            Description = "finetune: every weight from the base; layers: only the layers SegMoE mixes, on the base's frozen trunk; independent: fresh seeded copies of those layers on the frozen trunk",
+            DefaultValueFactory = _ => "finetune",
+        };
+        expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent");
         var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees)", DefaultValueFactory = _ => "all" };
         baseDomain.AcceptOnlyFromAmong("all", "core");
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, independent, baseDomain,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), pr.GetValue(independent), pr.GetRequiredValue(baseDomain) == "core"), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core"), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -48,7 +53,14 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, bool IndependentExperts, bool CoreBase);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase);
+
+    private static ToyExpertTraining ParseTraining(string value) => value switch
+    {
+        "layers" => ToyExpertTraining.ExpertLayers,
+        "independent" => ToyExpertTraining.Independent,
+        _ => ToyExpertTraining.FineTune,
+    };
 
     private static int Train(TrainSettings s, string[]? only, CancellationToken ct)
     {
@@ -82,7 +94,7 @@ public static class ToyCommand
         UNetHolder holder = new();
         CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
             holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
-                independentExpertLayers: from is not null && s.IndependentExperts));
+                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining));
         builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
         AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
         return holder.Unet!;

@@ -44,15 +44,17 @@ public class ToyModelBuilderTests
         Assert.Contains(fresh.state_dict(), kv => !kv.Value.eq(b[kv.Key]).all().item<bool>());
     }
 
-    [Fact]
-    public void IndependentExpertsTrainOnlyTheSegMoeExpertLayersOnTheFrozenTrunk()
+    [Theory]
+    [InlineData(ToyExpertTraining.Independent)]
+    [InlineData(ToyExpertTraining.ExpertLayers)]
+    public void ExpertLayerTrainingChangesOnlyTheSegMoeExpertLayersOnTheFrozenTrunk(ToyExpertTraining training)
     {
         var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
         var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
         using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
         using var expert = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, tiny with { Seed = 2, Steps = 2 }, initialWeights: baseUnet,
-            independentExpertLayers: true);
+            training: training);
         var paths = ToyExpertLayers.Paths(expert);
         // The same modules the SegMoE conversion of the bundled yaml turns into mixtures (moe_layers: all).
         using var moe = Penumbra.MoE.SegMoePipeline.FromPretrained(Path.Combine(Fixtures.RepoRoot, "models", "toy-segmoe"));

@@ -16,23 +16,32 @@ public static class ToyExpertLayers
     public static IReadOnlyList<string> Paths(UNet2DConditionModel unet) =>
         SegMoeLayout.Slots(unet, ToyWorld.MoeLayout).Select(s => s.Path).ToArray();
 
+    /// <summary>Freezes every parameter outside the expert modules (they keep requires_grad).</summary>
+    public static void FreezeTrunk(UNet2DConditionModel unet)
+    {
+        var paths = Paths(unet);
+        foreach (var (name, p) in unet.named_parameters()) p.requires_grad = IsExpert(paths, name);
+    }
+
     /// <summary>Re-initialises the expert modules as nn.Linear does (U(±1/√fan_in), Kaiming-uniform a=√5) from a generator
     /// seeded with <paramref name="seed"/> and freezes every other parameter.</summary>
     public static void Reinitialise(UNet2DConditionModel unet, long seed)
     {
+        FreezeTrunk(unet);
         var paths = Paths(unet);
         using var generator = new Generator((ulong)(seed * 31 + 7));
         using var noGrad = no_grad();
         foreach (var (name, p) in unet.named_parameters())
         {
-            bool expert = paths.Any(path => name.StartsWith(path + ".", StringComparison.Ordinal));
-            p.requires_grad = expert;
-            if (!expert) continue;
+            if (!IsExpert(paths, name)) continue;
             long fanIn = name.EndsWith(".weight") ? p.shape[^1] : FanInOfBias(unet, name);
             double bound = 1.0 / Math.Sqrt(fanIn);
             p.copy_(rand(p.shape, generator: generator) * (2 * bound) - bound);
         }
     }
+
+    private static bool IsExpert(IReadOnlyList<string> paths, string parameter) =>
+        paths.Any(path => parameter.StartsWith(path + ".", StringComparison.Ordinal));
 
     private static long FanInOfBias(UNet2DConditionModel unet, string biasName)
     {

@@ -58,10 +58,10 @@ public sealed class ToyModelBuilder
         return scope.MoveToOuter(output.LastHiddenState.detach().clone());
     }
 
-    /// <summary>Trains one UNet on a data subset: from scratch, or fine-tuned from <paramref name="initialWeights"/>.</summary>
+    /// <summary>Trains one UNet on a data subset: from scratch, or from <paramref name="initialWeights"/> as <paramref name="training"/> says.</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
         IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null,
-        bool independentExpertLayers = false)
+        ToyExpertTraining training = ToyExpertTraining.FineTune)
     {
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfig);
@@ -71,10 +71,11 @@ public sealed class ToyModelBuilder
                 var source = initialWeights.state_dict();
                 foreach (var (name, tensor) in unet.state_dict()) tensor.copy_(source[name]);
             }
-        if (independentExpertLayers)
+        if (training != ToyExpertTraining.FineTune)
         {
-            if (initialWeights is null) throw new ArgumentException("independent expert layers need the base's weights for the rest of the UNet");
-            ToyExpertLayers.Reinitialise(unet, options.Seed);
+            if (initialWeights is null) throw new ArgumentException($"{training} expert training needs the base's weights for the frozen trunk");
+            if (training == ToyExpertTraining.Independent) ToyExpertLayers.Reinitialise(unet, options.Seed);
+            else ToyExpertLayers.FreezeTrunk(unet);
         }
         var schedule = ConfigJson.Parse<SchedulerConfig>(ToyWorld.SchedulerConfigJson);
         var trainer = new DiffusionTrainer(unet, schedule, captions => Encode(textEncoder, captions), options);
