@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace Penumbra.Schedulers;
 
 /// <summary>
@@ -52,6 +54,9 @@ public static class SchedulerFactory
     public static IScheduler Create(string name, SchedulerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // The constructors' intermediate tensors (beta schedules, cumulative products) die with this scope; what a
+        // scheduler keeps it detaches from it (SchedulerBase.Own).
+        using var scope = NewDisposeScope();
         var shortName = Short.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
         if (shortName.Name is not null) return Classes[shortName.ClassName](shortName.Adjust(config));
         var className = Classes.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
