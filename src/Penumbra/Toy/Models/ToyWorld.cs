@@ -70,6 +70,6 @@ public static class ToyWorld
         new ToyExpertSpec("e2", "sees only left and centre positions",
             All with { Positions = new[] { ToyPosition.Left, ToyPosition.Centre } }, "a shape on the left, a shape in the centre",
             "a shape on the right, at the top, at the bottom"),
-        new ToyExpertSpec("e3", "sees everything", All, "a shape", ""),
+        new ToyExpertSpec("e3", "sees everything, half the training", All, "a shape", "", StepFraction: 0.5),
     };
 }
