@@ -12,4 +12,5 @@ root.Subcommands.Add(MoeCommand.Create());
 root.Subcommands.Add(QualityCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(DebiasCommand.Create());
+root.Subcommands.Add(UncertaintyCommand.Create());
 return await CliRunner.InvokeAsync(root, args);

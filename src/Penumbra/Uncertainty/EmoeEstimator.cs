@@ -106,13 +106,39 @@ public sealed class EmoeEstimator
         }
     }
 
-    private Tensor FirstLatents(long seed, Schedulers.IScheduler scheduler)
+    /// <summary>Seed-variance baseline: the mean over dimensions of the variance of <c>m_post</c> across
+    /// <paramref name="samples"/> initial latents (one draw of [K, C, h, w] from a CPU generator seeded with
+    /// <see cref="EmoeOptions.Seed"/>, so the first is the latent EU is scored on) with normal routing per row, at the same
+    /// timestep; all prompts in one batch of n·K rows.</summary>
+    public double[] SeedVariance(IReadOnlyList<string> prompts, EmoeOptions options, int samples = 4)
+    {
+        if (prompts.Count == 0) throw new ArgumentException("at least one prompt is needed", nameof(prompts));
+        if (samples < 2) throw new ArgumentException($"seed variance needs at least 2 initial latents, got {samples}", nameof(samples));
+        var pipe = _moe.Pipeline;
+        int n = prompts.Count;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var embeds = pipe.EncodePrompt(prompts, null, guidance: false);
+        var scheduler = pipe.CreateScheduler();
+        scheduler.SetTimesteps(options.NumInferenceSteps);
+        double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
+        var latents = scheduler.ScaleModelInput(FirstLatents(options.Seed, scheduler, samples), t);
+        var rows = latents.repeat(n, 1, 1, 1);
+        var cond = embeds.Conditional.repeat_interleave(samples, dim: 0);
+        using var _ = _moe.Model.Routing.Use(MoeRoute.EachRow);
+        var mid = _moe.Model.Unet.ForwardToMidBlock(rows, tensor(t, ScalarType.Float64, rows.device), cond);
+        var perPrompt = mid.reshape(n, samples, -1).to(ScalarType.Float64);
+        var variance = perPrompt.var(new long[] { 1 }, unbiased: !options.PopulationVariance).mean(new long[] { 1 });
+        return variance.cpu().data<double>().ToArray();
+    }
+
+    private Tensor FirstLatents(long seed, Schedulers.IScheduler scheduler, int count = 1)
     {
         var pipe = _moe.Pipeline;
         var config = _moe.Model.Unet.Config;
         long h = pipe.DefaultHeight / pipe.VaeScaleFactor, w = pipe.DefaultWidth / pipe.VaeScaleFactor;
         var generator = new Generator((ulong)seed, CPU);
-        var noise = pipe.InitialLatents(null, new[] { 1L, config.InChannels, h, w }, generator);
+        var noise = pipe.InitialLatents(null, new[] { (long)count, config.InChannels, h, w }, generator);
         return noise * scheduler.InitNoiseSigma;
     }
 

@@ -7,6 +7,9 @@ namespace Penumbra.Uncertainty;
 public sealed record EmoeResult(string Prompt, long Seed, EmoeMode Mode, double Timestep, double Eu, Tensor Map, Tensor MPost,
     double RouterEntropy, int TokenLength) : IDisposable
 {
+    /// <summary>The variance map upsampled bilinearly to <paramref name="height"/>×<paramref name="width"/> (e.g. image size).</summary>
+    public Tensor MapAt(int height, int width) => EmoeHeatMap.Upsample(Map, height, width);
+
     public void Dispose()
     {
         Map.Dispose();

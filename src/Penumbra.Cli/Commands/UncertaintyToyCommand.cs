@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using Penumbra.Uncertainty;
+using Spectre.Console;
+
+namespace Penumbra.Cli.Commands;
+
+/// <summary><c>penumbra uncertainty evaluate-toy</c>: EMoE's direction on the toy world (AUROC in vs out of distribution
+/// against the baselines, Spearman with the checker score, Finnish vs English), reproducible from its options.</summary>
+public static class UncertaintyToyCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "SegMoE toy-world folder (default: the bundled toy-segmoe)" };
+        var perSet = new Option<int>("--prompts") { Description = "Prompts per set (in, unseen, finnish)", DefaultValueFactory = _ => 40 };
+        var dataSeed = new Option<int>("--data-seed") { Description = "Seed of the caption sampler", DefaultValueFactory = _ => 11 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial latent (EU and images)", DefaultValueFactory = _ => 0 };
+        var mode = new Option<string>("--mode") { Description = "expert or routed", DefaultValueFactory = _ => "expert" };
+        var noImages = new Option<bool>("--no-images") { Description = "Skip image generation and the checker (no Spearman)" };
+        var csv = new Option<string?>("--csv") { Description = "Write every prompt's scores to this CSV file" };
+        var cmd = new Command("evaluate-toy", "Direction of EMoE's EU on the toy world vs router entropy, token length and seed variance")
+        {
+            model, perSet, dataSeed, seed, mode, noImages, csv,
+        };
+        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr.GetValue(model), pr.GetValue(perSet), pr.GetValue(dataSeed), pr.GetValue(seed),
+            pr.GetValue(mode)!, pr.GetValue(noImages), pr.GetValue(csv), ct)));
+        return cmd;
+    }
+
+    private static int Run(string? model, int perSet, int dataSeed, long seed, string mode, bool noImages, string? csv, CancellationToken ct)
+    {
+        if (perSet < 2) throw new ArgumentException($"--prompts {perSet}: must be at least 2");
+        if (seed < 0) throw new ArgumentException($"--seed {seed}: must be >= 0");
+        var options = new EmoeToyOptions
+        {
+            PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages,
+            Emoe = new EmoeOptions { Seed = seed, Mode = UncertaintyCommand.ParseMode(mode) },
+        };
+        using var moe = UncertaintyCommand.LoadMoe(model);
+        EmoeToyReport report = null!;
+        CliProgress.Run($"scoring {3 * perSet} toy prompts{(noImages ? "" : " and their images")}", 3 * perSet,
+            done => report = EmoeToyEvaluation.Run(moe, options, new Progress<int>(done), ct));
+        var table = new Table().AddColumns("score", "AUROC in vs out");
+        foreach (var (name, value) in report.Auroc) table.AddRow(name, F(value));
+        AnsiConsole.Write(table);
+        var inv = CultureInfo.InvariantCulture;
+        AnsiConsole.MarkupLine($"AUROC of EU per set: unseen concepts {F(report.AurocEuBySet[EmoeToyEvaluation.UnseenSet])}, " +
+                               $"Finnish {F(report.AurocEuBySet[EmoeToyEvaluation.FinnishSet])}");
+        AnsiConsole.MarkupLine(Markup.Escape($"Spearman(EU, checker score) {report.SpearmanEuChecker.Format(3)} (95% bootstrap), mean checker score {F(report.MeanCheckerScore)}"));
+        AnsiConsole.MarkupLine($"mean EU English {report.MeanEuEnglish.ToString("E4", inv)}, Finnish {report.MeanEuFinnish.ToString("E4", inv)}; " +
+                               $"Finnish higher in {report.FinnishHigherFraction.ToString("P0", inv)} of pairs");
+        AnsiConsole.MarkupLine($"{3 * perSet} prompts, data seed {dataSeed}, seed {seed}, mode {mode}");
+        if (csv is not null)
+        {
+            using var w = new StreamWriter(csv);
+            w.WriteLine("set,pair,prompt,eu,router_entropy,token_length,seed_variance,checker_score");
+            foreach (var p in report.Prompts)
+                w.WriteLine(string.Join(",", p.Set, p.PairIndex.ToString(inv), "\"" + p.Prompt.Replace("\"", "\"\"") + "\"",
+                    p.Eu.ToString("R", inv), p.RouterEntropy.ToString("R", inv), p.TokenLength.ToString(inv),
+                    p.SeedVariance.ToString("R", inv), p.CheckerScore.ToString("R", inv)));
+        }
+        return 0;
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+}

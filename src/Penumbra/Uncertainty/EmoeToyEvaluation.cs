@@ -1,0 +1,106 @@
+using Penumbra.MoE;
+using Penumbra.Reports;
+using Penumbra.Toy;
+
+namespace Penumbra.Uncertainty;
+
+/// <summary>
+/// Does EMoE's EU point the intended way on the toy world (issue 7)? Three prompt sets from the toy grammar (seeded,
+/// <see cref="EmoeToyOptions.PromptsPerSet"/> each): <c>in</c> = English captions stating only concepts every expert saw
+/// (no triangle, no purple, position left or centre or unstated); <c>unseen</c> = English captions stating at least one
+/// concept some expert never saw (triangle, purple, right, top or bottom); <c>finnish</c> = each <c>in</c> caption written
+/// in the grammar's Finnish (no expert saw Finnish). All prompts are scored in batches with one seed, the baselines come from
+/// the same run, and (optionally) each prompt's normal MoE image from that seed is scored with the exact checker.
+/// </summary>
+public static class EmoeToyEvaluation
+{
+    public const string InSet = "in";
+    public const string UnseenSet = "unseen";
+    public const string FinnishSet = "finnish";
+
+    /// <summary>The evaluation prompts: the <c>in</c> set, then <c>unseen</c>, then <c>finnish</c> (pairs with <c>in</c> by index).</summary>
+    public static IReadOnlyList<EmoeToyPrompt> Prompts(EmoeToyOptions options)
+    {
+        if (options.PromptsPerSet < 2) throw new ArgumentException($"at least 2 prompts per set are needed, got {options.PromptsPerSet}");
+        var seenByAll = new ToyDatasetOptions
+        {
+            Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray(),
+            Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray(),
+            Positions = new[] { ToyPosition.Left, ToyPosition.Centre },
+        };
+        var inSamples = new ToyDataset(seenByAll, options.DataSeed).Take(options.PromptsPerSet);
+        var all = new ToyDataset(new ToyDatasetOptions(), options.DataSeed + 1);
+        var unseen = new List<ToySample>();
+        for (int guard = 0; unseen.Count < options.PromptsPerSet; guard++)
+        {
+            if (guard > 1000 * options.PromptsPerSet) throw new InvalidOperationException("the toy grammar gave too few unseen-concept captions");
+            var s = all.Next();
+            if (Unseen(s.Stated)) unseen.Add(s);
+        }
+        var prompts = new List<EmoeToyPrompt>();
+        prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(s.Caption, InSet, i)));
+        prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i)));
+        prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(ToyCaptions.Write(s.Stated, s.Phrasing, ToyLanguage.Finnish), FinnishSet, i)));
+        return prompts;
+    }
+
+    /// <summary>Whether a caption states a concept some toy expert never saw.</summary>
+    public static bool Unseen(ToyPrompt p) =>
+        p.Shape == ToyShape.Triangle || p.Color == ToyColor.Purple || p.Position is ToyPosition.Right or ToyPosition.Top or ToyPosition.Bottom;
+
+    public static EmoeToyReport Run(SegMoePipeline moe, EmoeToyOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
+    {
+        var prompts = Prompts(options).ToList();
+        var analyzer = new EmoeAnalyzer(new EmoeEstimator(moe));
+        var analysis = new EmoeAnalysisOptions
+        {
+            Emoe = options.Emoe, WithImage = options.CheckImages, GuidanceScale = options.GuidanceScale, CancellationToken = ct,
+        };
+        var checker = new ToyChecker();
+        for (int start = 0; start < prompts.Count; start += options.BatchSize)
+        {
+            int count = Math.Min(options.BatchSize, prompts.Count - start);
+            var results = analyzer.Analyze(prompts.Skip(start).Take(count).Select(p => p.Prompt).ToArray(), analysis);
+            for (int k = 0; k < count; k++)
+                using (var a = results[k])
+                    prompts[start + k] = prompts[start + k] with
+                    {
+                        Eu = a.Result.Eu, RouterEntropy = a.Baselines.RouterEntropy, TokenLength = a.Baselines.TokenLength,
+                        SeedVariance = a.Baselines.SeedVariance,
+                        CheckerScore = a.Image is null ? double.NaN : checker.Check(a.Image, prompts[start + k].Prompt).Score,
+                    };
+            progress?.Report(start + count);
+        }
+        return Summarize(prompts, options);
+    }
+
+    /// <summary>The statistics of scored prompts (see <see cref="EmoeToyReport"/>).</summary>
+    public static EmoeToyReport Summarize(IReadOnlyList<EmoeToyPrompt> prompts, EmoeToyOptions options)
+    {
+        var ood = prompts.Select(p => p.OutOfDistribution).ToArray();
+        var auroc = new Dictionary<string, double>
+        {
+            ["eu"] = Separation.Auroc(prompts.Select(p => p.Eu).ToArray(), ood),
+            ["router_entropy"] = Separation.Auroc(prompts.Select(p => p.RouterEntropy).ToArray(), ood),
+            ["token_length"] = Separation.Auroc(prompts.Select(p => (double)p.TokenLength).ToArray(), ood),
+            ["seed_variance"] = Separation.Auroc(prompts.Select(p => p.SeedVariance).ToArray(), ood),
+        };
+        var bySet = new Dictionary<string, double>();
+        foreach (var set in new[] { UnseenSet, FinnishSet })
+        {
+            var sub = prompts.Where(p => p.Set == InSet || p.Set == set).ToArray();
+            bySet[set] = Separation.Auroc(sub.Select(p => p.Eu).ToArray(), sub.Select(p => p.OutOfDistribution).ToArray());
+        }
+        var checkedPrompts = prompts.Where(p => double.IsFinite(p.CheckerScore)).ToArray();
+        var spearman = checkedPrompts.Length < 3 ? new Interval(double.NaN, double.NaN, double.NaN)
+            : Bootstrap.Spearman(checkedPrompts.Select(p => p.Eu).ToArray(), checkedPrompts.Select(p => p.CheckerScore).ToArray(),
+                options.BootstrapResamples, options.BootstrapSeed);
+        var english = prompts.Where(p => p.Set == InSet).ToDictionary(p => p.PairIndex);
+        var finnish = prompts.Where(p => p.Set == FinnishSet && english.ContainsKey(p.PairIndex)).ToArray();
+        double higher = finnish.Length == 0 ? double.NaN : finnish.Count(f => f.Eu > english[f.PairIndex].Eu) / (double)finnish.Length;
+        return new EmoeToyReport(prompts, auroc, bySet, spearman,
+            checkedPrompts.Length == 0 ? double.NaN : checkedPrompts.Average(p => p.CheckerScore),
+            english.Count == 0 ? double.NaN : english.Values.Average(p => p.Eu),
+            finnish.Length == 0 ? double.NaN : finnish.Average(p => p.Eu), higher);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Penumbra.Uncertainty;
+
+/// <summary>Settings of <see cref="EmoeToyEvaluation"/>: prompts per set, the seed of the caption sampler, the EMoE options
+/// (their seed is also the seed of every generated image), the guidance of the images and the bootstrap.</summary>
+public sealed record EmoeToyOptions
+{
+    public int PromptsPerSet { get; init; } = 40;
+    public int DataSeed { get; init; } = 11;
+    public EmoeOptions Emoe { get; init; } = new();
+    public double GuidanceScale { get; init; } = 7.5;
+    /// <summary>Generate the images and score them with the checker (needed for the Spearman correlation).</summary>
+    public bool CheckImages { get; init; } = true;
+    public int BootstrapResamples { get; init; } = 2000;
+    public int BootstrapSeed { get; init; }
+    public int BatchSize { get; init; } = 16;
+}

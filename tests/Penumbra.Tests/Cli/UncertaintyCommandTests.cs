@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Penumbra.Cli.Commands;
+using Penumbra.Imaging;
+using Penumbra.MoE;
+using Penumbra.Tests.Support;
+using Penumbra.Uncertainty;
+
+namespace Penumbra.Tests.Cli;
+
+[Collection("Console")]
+public class UncertaintyCommandTests
+{
+    [Fact]
+    public void JsonLinesCarryTheEstimatorsNumbersAndTheMapIsWritten()
+    {
+        var dir = Directory.CreateTempSubdirectory("penumbra-unc-").FullName;
+        try
+        {
+            string model = Fixtures.Path("moe", "tiny-segmoe");
+            var (code, output, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "--model", model,
+                "--prompt", "a red circle", "--prompt", "a blue square", "--seed", "2", "--json", "--map", Path.Combine(dir, "map.png"));
+            Assert.True(code == 0, err);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{')).ToArray();
+            Assert.Equal(2, lines.Length);
+            using var moe = SegMoePipeline.FromPretrained(model);
+            var expected = new EmoeEstimator(moe).Score(new[] { "a red circle", "a blue square" }, new EmoeOptions { Seed = 2 });
+            for (int i = 0; i < 2; i++)
+            {
+                var json = JsonDocument.Parse(lines[i]).RootElement;
+                Assert.Equal(expected[i].Prompt, json.GetProperty("prompt").GetString());
+                Assert.Equal(2, json.GetProperty("seed").GetInt64());
+                Assert.Equal(expected[i].Eu, json.GetProperty("eu").GetDouble(), expected[i].Eu * 1e-9);
+                Assert.Equal(expected[i].RouterEntropy, json.GetProperty("router_entropy").GetDouble(), 1e-9);
+                Assert.True(json.TryGetProperty("seed_variance", out _));
+                Assert.True(json.TryGetProperty("token_length", out _));
+                expected[i].Dispose();
+            }
+            Assert.Equal(2, Directory.GetFiles(dir, "map-*.png").Length);
+            var (w, h, _, _) = PngCodec.Read(Path.Combine(dir, "map-000.png"));
+            Assert.True(w > 0 && w == h);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("--mode", "bogus", "--mode")]
+    [InlineData("--prompts", "/nonexistent/prompts.txt", "/nonexistent/prompts.txt")]
+    public void BadArgumentsGiveOneClearErrorAndExitCode1(string option, string value, string named)
+    {
+        var args = new List<string> { "uncertainty", "--model", Fixtures.Path("moe", "tiny-segmoe"), option, value };
+        if (option != "--prompts") args.AddRange(new[] { "--prompt", "a red circle" });
+        var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), args.ToArray());
+        Assert.Equal(1, code);
+        Assert.Contains(named, err);
+    }
+
+    [Fact]
+    public void AMissingModelIsNamed()
+    {
+        var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "--model", "/nonexistent/moe", "--prompt", "a red circle");
+        Assert.Equal(1, code);
+        Assert.Contains("/nonexistent/moe", err);
+    }
+}

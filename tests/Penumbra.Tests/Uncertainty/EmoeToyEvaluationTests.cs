@@ -1,0 +1,51 @@
+using Penumbra.Toy;
+using Penumbra.Uncertainty;
+using Xunit;
+
+namespace Penumbra.Tests.Uncertainty;
+
+public class EmoeToyEvaluationTests
+{
+    [Fact]
+    public void PromptSetsFollowTheirDefinitions()
+    {
+        var prompts = EmoeToyEvaluation.Prompts(new EmoeToyOptions { PromptsPerSet = 20 });
+        Assert.Equal(60, prompts.Count);
+        foreach (var p in prompts.Where(p => p.Set == EmoeToyEvaluation.InSet))
+            Assert.False(EmoeToyEvaluation.Unseen(ToyCaptionParser.Parse(p.Prompt)), p.Prompt);
+        foreach (var p in prompts.Where(p => p.Set == EmoeToyEvaluation.UnseenSet))
+            Assert.True(EmoeToyEvaluation.Unseen(ToyCaptionParser.Parse(p.Prompt)), p.Prompt);
+        // Each Finnish prompt states the same attributes as its English pair.
+        var english = prompts.Where(p => p.Set == EmoeToyEvaluation.InSet).ToDictionary(p => p.PairIndex);
+        foreach (var f in prompts.Where(p => p.Set == EmoeToyEvaluation.FinnishSet))
+            Assert.True(ToyCaptionParser.Parse(f.Prompt).SameAttributes(ToyCaptionParser.Parse(english[f.PairIndex].Prompt)), f.Prompt);
+    }
+
+    [Fact]
+    public void SummaryMatchesHandComputedStatistics()
+    {
+        // in: EU 1, 2; unseen: 3, 0.5; finnish (pairs 0, 1): 4, 1.5.
+        var prompts = new[]
+        {
+            new EmoeToyPrompt("a", "in", 0) { Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
+            new EmoeToyPrompt("b", "in", 1) { Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
+            new EmoeToyPrompt("c", "unseen", 0) { Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
+            new EmoeToyPrompt("d", "unseen", 1) { Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
+            new EmoeToyPrompt("e", "finnish", 0) { Eu = 4, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.1 },
+            new EmoeToyPrompt("f", "finnish", 1) { Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
+        };
+        var r = EmoeToyEvaluation.Summarize(prompts, new EmoeToyOptions { BootstrapResamples = 200 });
+        // OOD {3, 0.5, 4, 1.5} vs in {1, 2}: pairs won 2 + 0 + 2 + 1 = 5 of 8.
+        Assert.Equal(5.0 / 8, r.Auroc["eu"], 12);
+        Assert.Equal(0.5, r.Auroc["router_entropy"], 12); // all ties
+        Assert.Equal(2.0 / 4, r.AurocEuBySet["unseen"], 12); // {3, 0.5} vs {1, 2}
+        Assert.Equal(3.0 / 4, r.AurocEuBySet["finnish"], 12); // {4, 1.5} vs {1, 2}
+        Assert.Equal(1.5, r.MeanEuEnglish, 12);
+        Assert.Equal(2.75, r.MeanEuFinnish, 12);
+        Assert.Equal(0.5, r.FinnishHigherFraction, 12); // 4 > 1, 1.5 < 2
+        // Spearman of EU (1, 2, 3, 0.5, 4, 1.5) with checker (0.9, 0.8, 0.2, 0.95, 0.1, 0.5): ranks (2,4,5,1,6,3) vs
+        // (5,4,2,6,1,3) -> d² = 9+0+9+25+25+0 = 68 -> 1 - 6·68/(6·35) = -0.942857...
+        Assert.Equal(1 - 6.0 * 68 / (6 * 35), r.SpearmanEuChecker.Estimate, 12);
+        Assert.Equal((0.9 + 0.8 + 0.2 + 0.95 + 0.1 + 0.5) / 6, r.MeanCheckerScore, 12);
+    }
+}
