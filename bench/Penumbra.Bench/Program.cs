@@ -2,7 +2,8 @@ using Penumbra.Bench;
 
 // Usage: dotnet run -c Release --project bench/Penumbra.Bench -- [suite ...]
 // Suites: matmul (default), unet (tiny-sd and full-size SD 1.5 UNet steps at 256 and 512, fp32 and bf16), load (a
-// full-size SD 1.5 UNet single file: load time, peak RSS, time to first step), generate (a 25-step 256×256 SD 1.5 image end to end, fp32 and bf16), bypass (mid-block bypass
+// full-size SD 1.5 UNet single file: load time, peak RSS, time to first step), generate (a 25-step 256×256 SD 1.5 image end to end, fp32 and bf16), emoe (EMoE's cost as ratios of a
+// guided toy image), bypass (mid-block bypass
 // overhead per UNet step), memory (RSS and live tensors over 200 toy-model generations). Fixtures from PENUMBRA_FIXTURES or
 // ../shared/fixtures. Each suite prints its timings and ratios measured in this run.
 if (args is [SingleFileLoadBench.ChildCommand, var file, var dtype]) return SingleFileLoadBench.Child(file, dtype);
@@ -26,6 +27,9 @@ foreach (var suite in suites)
         case "generate":
             GenerationBench.Run(fixtures);
             break;
+        case "emoe":
+            EmoeBench.Run(Path.Combine("models", "toy-segmoe"));
+            break;
         case "bypass":
             BypassBench.Overhead(fixtures, Path.Combine("models", "toy-segmoe"));
             break;
@@ -33,7 +37,7 @@ foreach (var suite in suites)
             BypassBench.Memory(Path.Combine("models", "toy-segmoe"));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, bypass, memory");
+            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, emoe, bypass, memory");
             return 1;
     }
 }
