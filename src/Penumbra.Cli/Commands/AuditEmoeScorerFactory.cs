@@ -11,11 +11,13 @@ namespace Penumbra.Cli.Commands;
 /// `--scorer emoe`: <see cref="EmoeScorer"/> on a SegMoE model (--model, default the bundled toy world). Images are
 /// judged by CLIP when --clip FOLDER is given, else by the toy checker, which only pixel-space (toy-world) models may
 /// use. Scorer options: mode=expert|routed, split_block=PATH, emoe_steps=N, steps=N (image steps), guidance=W,
-/// scheduler=NAME, attributes=FILE.json (CLIP zero-shot attribute prompts), dtype=float32|float16|bfloat16.
+/// scheduler=NAME, attributes=FILE.json (CLIP zero-shot attribute prompts), dtype=float32|float16|bfloat16, seed_samples=K
+/// (the seed-variance baseline over K initial latents, off by default), reference=FILE (the embedding-distance baseline
+/// to a reference prompt set: a prompt file as `audit run` reads it).
 /// </summary>
 public static class AuditEmoeScorerFactory
 {
-    private static readonly string[] Known = { "mode", "split_block", "emoe_steps", "steps", "guidance", "scheduler", "attributes", "dtype" };
+    private static readonly string[] Known = { "mode", "split_block", "emoe_steps", "steps", "guidance", "scheduler", "attributes", "dtype", "seed_samples", "reference" };
 
     public static IPromptScorer Create(AuditScorerOptions o)
     {
@@ -33,6 +35,8 @@ public static class AuditEmoeScorerFactory
             GuidanceScale = o.Extra.TryGetValue("guidance", out var g) ? double.TryParse(g, NumberStyles.Float, CultureInfo.InvariantCulture, out var gs) ? gs
                 : throw new ArgumentException($"--scorer-option guidance={g}: not a number") : 7.5,
             Scheduler = o.Extra.GetValueOrDefault("scheduler"),
+            SeedSamples = Int(o.Extra, "seed_samples", 0),
+            ReferencePrompts = o.Extra.TryGetValue("reference", out var reference) ? ReferencePromptFile(reference) : null,
         };
         var runtime = RuntimeOptions.Parse(o.Device, o.Extra.GetValueOrDefault("dtype"));
         string fingerprint = ModelFingerprint.Compute(path);
@@ -61,6 +65,13 @@ public static class AuditEmoeScorerFactory
             moe.Dispose();
             throw;
         }
+    }
+
+    private static IReadOnlyList<string> ReferencePromptFile(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--scorer-option reference={path}: file not found");
+        var prompts = PromptSource.FromFile(path, new PromptSetOptions()).Read().Select(r => r.Text).ToList();
+        return prompts.Count > 0 ? prompts : throw new ArgumentException($"--scorer-option reference={path}: no prompts in the file");
     }
 
     private static int Int(IReadOnlyDictionary<string, string> extra, string key, int fallback) =>

@@ -9,7 +9,8 @@ namespace Penumbra.Cli.Commands;
 /// <summary>
 /// `penumbra audit toy --out runs/toy`: the toy-world audit end to end on the bundled model. Writes the prompt set
 /// (<see cref="ToyAuditPrompts"/>) to OUT/prompts.csv, runs the emoe scorer with images judged by the toy checker into
-/// OUT/audit.db (resumable with --resume), writes OUT/report.html and OUT/report.md, and prints the headline numbers.
+/// OUT/audit.db (resumable with --resume; baselines router entropy, token length, seed variance over 4 latents and the
+/// embedding distance to OUT/reference.txt), writes OUT/report.html and OUT/report.md, and prints the headline numbers.
 /// </summary>
 public static class AuditToyCommand
 {
@@ -41,6 +42,9 @@ public static class AuditToyCommand
         var csv = ToyAuditPrompts.ToCsv(ToyAuditPrompts.Build(perSet));
         if (!File.Exists(prompts) || File.ReadAllText(prompts) != csv) File.WriteAllText(prompts, csv);
 
+        // The embedding-distance baseline's reference: English captions of concepts every expert saw, drawn with another seed.
+        string reference = Path.Combine(output, "reference.txt");
+        File.WriteAllLines(reference, ToyAuditPrompts.Build(Math.Max(perSet, 32), seed: 1).Where(r => r.Set == "in").Select(r => r.Prompt));
         var source = PromptSource.FromFile(prompts, new PromptSetOptions());
         var options = new AuditRunOptions
         {
@@ -50,7 +54,7 @@ public static class AuditToyCommand
                     : throw new ArgumentException($"--seeds '{seeds}': '{s}' is not an integer")).ToList(),
         };
         int code = AuditRunCommand.Run(source, options, EmoeScorer.Name,
-            new AuditScorerOptions(model, "cpu", new Dictionary<string, string>()) { Images = images }, ct);
+            new AuditScorerOptions(model, "cpu", new Dictionary<string, string> { ["seed_samples"] = "4", ["reference"] = reference }) { Images = images }, ct);
         if (code != 0) return code;
 
         var data = AuditDataset.Load(db);

@@ -20,10 +20,12 @@ public sealed class EmoeScorer : IPromptScorer
 {
     public const string Name = "emoe";
     public const string Eu = "eu", RouterEntropy = "router_entropy", TokenLength = "token_length", Diversity = "ssim_pairwise";
+    public const string SeedVariance = "seed_variance", EmbeddingDistance = "embedding_distance";
 
     private readonly SegMoePipeline moe;
     private readonly EmoeEstimator estimator;
     private readonly EmoeScorerOptions options;
+    private readonly PromptEmbeddingDistance? distance;
     private readonly IImageJudge? judge;
     private readonly bool ownsModel;
 
@@ -40,6 +42,11 @@ public sealed class EmoeScorer : IPromptScorer
         estimator = new EmoeEstimator(moe);
         if (this.options.EmoeSteps < 1) throw new ArgumentException($"EMoE steps {this.options.EmoeSteps}: must be at least 1");
         if (this.options.ImageSteps < 1) throw new ArgumentException($"image steps {this.options.ImageSteps}: must be at least 1");
+        if (this.options.SeedSamples is 1 or < 0) throw new ArgumentException($"seed samples {this.options.SeedSamples}: 0 (off) or at least 2");
+        if (this.options.ReferencePrompts is { } reference) distance = new PromptEmbeddingDistance(moe.Pipeline, reference);
+        var uncertaintyScores = new List<string> { Eu, RouterEntropy, TokenLength };
+        if (this.options.SeedSamples >= 2) uncertaintyScores.Add(SeedVariance);
+        if (distance != null) uncertaintyScores.Add(EmbeddingDistance);
         string split = estimator.SplitBlock(new EmoeOptions { SplitBlock = this.options.SplitBlock });
         using var scheduler = moe.Pipeline.CreateScheduler(this.options.Scheduler);
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -52,8 +59,10 @@ public sealed class EmoeScorer : IPromptScorer
             ["emoe_mode"] = this.options.Mode.ToString().ToLowerInvariant(),
             ["emoe_split"] = split,
             ["emoe_steps"] = Invariant(this.options.EmoeSteps),
-            ["uncertainty_scores"] = string.Join(",", Eu, RouterEntropy, TokenLength),
+            ["uncertainty_scores"] = string.Join(",", uncertaintyScores),
         };
+        if (this.options.SeedSamples >= 2) settings["seed_samples"] = Invariant(this.options.SeedSamples);
+        if (distance != null) settings["reference_prompts"] = Invariant(distance.ReferenceCount);
         if (judge != null)
         {
             settings["image_steps"] = Invariant(this.options.ImageSteps);
@@ -78,8 +87,11 @@ public sealed class EmoeScorer : IPromptScorer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var members = group.ToList();
-            var results = estimator.Score(members.Select(m => m.r.Prompt.Text).ToList(),
-                new EmoeOptions { Seed = group.Key, Mode = options.Mode, SplitBlock = options.SplitBlock, NumInferenceSteps = options.EmoeSteps });
+            var texts = members.Select(m => m.r.Prompt.Text).ToList();
+            var emoe = new EmoeOptions { Seed = group.Key, Mode = options.Mode, SplitBlock = options.SplitBlock, NumInferenceSteps = options.EmoeSteps };
+            var results = estimator.Score(texts, emoe);
+            var seedVariance = options.SeedSamples >= 2 ? estimator.SeedVariance(texts, emoe, options.SeedSamples) : null;
+            var distances = distance?.Distance(texts);
             try
             {
                 for (int k = 0; k < members.Count; k++)
@@ -87,6 +99,8 @@ public sealed class EmoeScorer : IPromptScorer
                     var (request, index) = members[k];
                     var e = results[k];
                     scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength };
+                    if (seedVariance != null) scores[index][SeedVariance] = seedVariance[k];
+                    if (distances != null) scores[index][EmbeddingDistance] = distances[k];
                     if (request.Images > 0) maps[index] = UncertaintyMapImage.Render(e.Map, moe.Pipeline.DefaultWidth, moe.Pipeline.DefaultHeight);
                 }
             }
@@ -128,6 +142,7 @@ public sealed class EmoeScorer : IPromptScorer
 
     public void Dispose()
     {
+        distance?.Dispose();
         if (!ownsModel) return;
         judge?.Dispose();
         moe.Dispose();

@@ -14,4 +14,11 @@ public sealed record EmoeScorerOptions
     public double GuidanceScale { get; init; } = 7.5;
     /// <summary>Scheduler name (ddim, euler_a, ...), null = the model's own.</summary>
     public string? Scheduler { get; init; }
+
+    /// <summary>Initial latents of the seed-variance baseline (<c>seed_variance</c>); 0 = not computed (it costs K rows per
+    /// prompt up to the mid block).</summary>
+    public int SeedSamples { get; init; }
+
+    /// <summary>Reference prompts of the embedding-distance baseline (<c>embedding_distance</c>); null = not computed.</summary>
+    public IReadOnlyList<string>? ReferencePrompts { get; init; }
 }

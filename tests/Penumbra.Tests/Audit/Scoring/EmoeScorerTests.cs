@@ -41,6 +41,29 @@ public class EmoeScorerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OptionalBaselinesAreTheEstimatorsSeedVarianceAndEmbeddingDistance()
+    {
+        using var moe = SegMoePipeline.FromPretrained(ModelFolder);
+        var reference = new[] { "a red circle", "a green triangle" };
+        using var scorer = new EmoeScorer(moe, "tiny-segmoe", "test", Options with { SeedSamples = 3, ReferencePrompts = reference }, ownsModel: false);
+        var batch = new[] { Request("a red circle", 3, 0), Request("a blue square on a table", 3, 0), Request("a cat", 4, 0) };
+        var results = scorer.Score(batch, CancellationToken.None);
+        var estimator = new EmoeEstimator(moe);
+        using var distance = new PromptEmbeddingDistance(moe.Pipeline, reference);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var s = results[i].Scores;
+            double seedVariance = estimator.SeedVariance(new[] { batch[i].Prompt.Text }, new EmoeOptions { Seed = batch[i].Seed }, 3)[0];
+            Assert.Equal(seedVariance, s[EmoeScorer.SeedVariance], seedVariance * 1e-4);
+            Assert.Equal(distance.Distance(new[] { batch[i].Prompt.Text })[0], s[EmoeScorer.EmbeddingDistance], 1e-9);
+        }
+        Assert.Equal(0.0, results[0].Scores[EmoeScorer.EmbeddingDistance], 1e-9);
+        Assert.Equal("eu,router_entropy,token_length,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("3", scorer.Settings["seed_samples"]);
+        Assert.Equal("2", scorer.Settings["reference_prompts"]);
+    }
+
+    [Fact]
     public void ImagesAreThoseOfSeparateGenerateCallsJudgedByClip()
     {
         using var moe = SegMoePipeline.FromPretrained(ModelFolder);
