@@ -56,11 +56,7 @@ public sealed class EmoeEstimator
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         using var embeds = pipe.EncodePrompt(prompts, null, guidance: false);
-        var scheduler = pipe.CreateScheduler();
-        scheduler.SetTimesteps(options.NumInferenceSteps);
-        double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
-        var latents = FirstLatents(options.Seed, scheduler);
-        var sample = scheduler.ScaleModelInput(latents, t);
+        var (sample, t) = FirstStepInput(options);
         var text = embeds.Conditional;
 
         var entropy = RouterEntropy(sample.expand(n, -1, -1, -1), t, text);
@@ -119,10 +115,7 @@ public sealed class EmoeEstimator
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         using var embeds = pipe.EncodePrompt(prompts, null, guidance: false);
-        var scheduler = pipe.CreateScheduler();
-        scheduler.SetTimesteps(options.NumInferenceSteps);
-        double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
-        var latents = scheduler.ScaleModelInput(FirstLatents(options.Seed, scheduler, samples), t);
+        var (latents, t) = FirstStepInput(options, samples);
         var rows = latents.repeat(n, 1, 1, 1);
         var cond = embeds.Conditional.repeat_interleave(samples, dim: 0);
         using var _ = _moe.Model.Routing.Use(MoeRoute.EachRow);
@@ -130,6 +123,16 @@ public sealed class EmoeEstimator
         var perPrompt = mid.reshape(n, samples, -1).to(ScalarType.Float64);
         var variance = perPrompt.var(new long[] { 1 }, unbiased: !options.PopulationVariance).mean(new long[] { 1 });
         return variance.cpu().data<double>().ToArray();
+    }
+
+    /// <summary>The first timestep of the options' schedule and <paramref name="count"/> initial latents scaled as the model
+    /// input there (drawn as in generation: a CPU generator seeded with <see cref="EmoeOptions.Seed"/>).</summary>
+    private (Tensor Sample, double Timestep) FirstStepInput(EmoeOptions options, int count = 1)
+    {
+        using var scheduler = _moe.Pipeline.CreateScheduler();
+        scheduler.SetTimesteps(options.NumInferenceSteps);
+        double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
+        return (scheduler.ScaleModelInput(FirstLatents(options.Seed, scheduler, count), t), t);
     }
 
     private Tensor FirstLatents(long seed, Schedulers.IScheduler scheduler, int count = 1)
