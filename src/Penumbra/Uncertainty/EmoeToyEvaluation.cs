@@ -22,13 +22,7 @@ public static class EmoeToyEvaluation
     public static IReadOnlyList<EmoeToyPrompt> Prompts(EmoeToyOptions options)
     {
         if (options.PromptsPerSet < 2) throw new ArgumentException($"at least 2 prompts per set are needed, got {options.PromptsPerSet}");
-        var seenByAll = new ToyDatasetOptions
-        {
-            Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray(),
-            Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray(),
-            Positions = new[] { ToyPosition.Left, ToyPosition.Centre },
-        };
-        var inSamples = new ToyDataset(seenByAll, options.DataSeed).Take(options.PromptsPerSet);
+        var inSamples = new ToyDataset(Toy.Models.ToyWorld.Core.Data, options.DataSeed).Take(options.PromptsPerSet);
         var all = new ToyDataset(new ToyDatasetOptions(), options.DataSeed + 1);
         var unseen = new List<ToySample>();
         for (int guard = 0; unseen.Count < options.PromptsPerSet; guard++)
