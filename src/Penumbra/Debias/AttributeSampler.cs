@@ -22,7 +22,8 @@ public sealed record AttributeSampler
     public int ImagesPerPrompt { get; init; } = 100;
     public int Steps { get; init; } = 50;
     public double GuidanceScale { get; init; } = 7.5;
-    public string? Scheduler { get; init; } = "ddim";
+    /// <summary>Scheduler name; null = the model's own (the spec's placeholder is ddim).</summary>
+    public string? Scheduler { get; init; }
     public long Seed { get; init; }
 
     /// <summary>The images of each prompt (in order), for classifiers that need more than the class.</summary>
