@@ -48,13 +48,15 @@ public sealed class QualitySweep
         var baseline = BypassSchedule.Identity;
         var grid = new[] { baseline }.Concat(o.Schedules.Select(BypassSchedule.Parse).Where(s => !s.IsIdentity)).ToList();
         var sweep = new List<ConfigResult>();
+        var sets = new List<GeneratedSet>();
         foreach (var schedule in grid)
         {
-            sweep.Add(Score("sweep", schedule, null, Generate(sweepPrompts, schedule, null, ct), out _));
+            sets.Add(Generate(sweepPrompts, schedule, null, ct));
+            sweep.Add(Score("sweep", schedule, null, sets[^1], out _));
             progress?.Report($"sweep {schedule}: {Describe(sweep[^1])}");
         }
-        var best = sweep.MinBy(r => r.ToyFid.Estimate)!;
-        var chosen = BypassSchedule.Parse(best.Schedule);
+        var checkerVsBaseline = sets.Select(set => PairedCheckerDifference(sets[0], set)).ToList();
+        var chosen = BypassSchedule.Parse(sweep[Choose(sweep, checkerVsBaseline)].Schedule);
 
         var heldOut = PromptSet(o.HeldOutPrompts, o.HeldOutSeed);
         var heldBase = Generate(heldOut, baseline, null, ct);
@@ -145,12 +147,26 @@ public sealed class QualitySweep
         var baseResult = Score("held-out", BypassSchedule.Identity, null, baseline, out var rows);
         var candResult = ReferenceEquals(baseline, candidate) ? baseResult : Score("held-out", chosen, null, candidate, out _);
         int n = baseline.Samples.Count;
-        var checkerDiff = rows.Select(r => r.Average(i => candidate.Checks[i].Score - baseline.Checks[i].Score)).ToArray();
         var fidDiff = Bootstrap.Percentile(n, idx => ToyFid(candidate, rows, idx) - ToyFid(baseline, rows, idx), o.Resamples, o.BootstrapSeed);
-        var checker = Bootstrap.Mean(checkerDiff, o.Resamples, o.BootstrapSeed);
+        var checker = PairedCheckerDifference(baseline, candidate);
         bool wins = !chosen.IsIdentity && fidDiff.Upper < 0 && !(checker.Upper < 0);
         return new HeldOutComparison(chosen.ToString(), baseResult, candResult, fidDiff, checker, wins);
     }
+
+    /// <summary>Mean over prompts of the candidate's checker score minus the baseline's (same prompts and seeds, so the
+    /// rows pair up), with a percentile-bootstrap interval over prompts.</summary>
+    public Interval PairedCheckerDifference(GeneratedSet baseline, GeneratedSet candidate)
+    {
+        var rows = baseline.RowsByPrompt();
+        var perPrompt = rows.Select(r => r.Average(i => candidate.Checks[i].Score - baseline.Checks[i].Score)).ToArray();
+        return Bootstrap.Mean(perPrompt, o.Resamples, o.BootstrapSeed);
+    }
+
+    /// <summary>The selection rule of the sweep: among the schedules whose checker score is not below g ≡ 1's (the upper
+    /// bound of the paired difference's interval is ≥ 0; g ≡ 1 itself, entry 0, always qualifies), the lowest toy-FID.
+    /// A lower toy-FID bought with a worse checker score does not count as better quality.</summary>
+    public static int Choose(IReadOnlyList<ConfigResult> sweep, IReadOnlyList<Interval> checkerVsBaseline) =>
+        Enumerable.Range(0, sweep.Count).Where(i => i == 0 || checkerVsBaseline[i].Upper >= 0).MinBy(i => sweep[i].ToyFid.Estimate);
 
     public RedFractionRow RedFraction(BypassSchedule schedule, GeneratedSet set)
     {

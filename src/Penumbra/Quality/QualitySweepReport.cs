@@ -22,7 +22,7 @@ public sealed record QualitySweepReport(QualitySweepOptions Options, string Mode
         Table(sb, Sweep, withStrength: false);
         sb.AppendLine();
         var h = HeldOut;
-        sb.AppendLine($"### Chosen (lowest sweep toy-FID) `{h.Chosen}` vs g = 1 on {o.HeldOutPrompts} held-out prompts");
+        sb.AppendLine($"### Chosen (lowest sweep toy-FID among schedules whose checker score is not below g = 1's) `{h.Chosen}` vs g = 1 on {o.HeldOutPrompts} held-out prompts");
         sb.AppendLine();
         Table(sb, h.Candidate == h.Baseline ? new[] { h.Baseline } : new[] { h.Baseline, h.Candidate }, withStrength: false);
         sb.AppendLine();

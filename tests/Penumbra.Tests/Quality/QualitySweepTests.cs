@@ -2,6 +2,7 @@ using Penumbra.Classifiers;
 using Penumbra.MoE;
 using Penumbra.Pipelines.StableDiffusion;
 using Penumbra.Quality;
+using Penumbra.Reports;
 using Penumbra.Tests.Support;
 using Penumbra.Toy;
 
@@ -83,5 +84,19 @@ public class QualitySweepTests
         var e = Assert.Throws<ArgumentException>(() => (Small with { Schedules = new[] { spec } }).Validate());
         Assert.Contains(expected, e.Message);
         Assert.Throws<ArgumentException>(() => (Small with { Seeds = new long[] { 1 } }).Validate());
+    }
+
+    [Fact]
+    public void TheChosenScheduleHasTheLowestToyFidAmongThoseNotWorseOnTheChecker()
+    {
+        static ConfigResult Result(string schedule, double fid) =>
+            new("sweep", schedule, null, new Interval(0.9, 0.8, 1.0), new Interval(fid, fid - 1, fid + 1), new Interval(0, 0, 0), null, 0);
+        var sweep = new[] { Result("const:1", 13.4), Result("const:0", 9.0), Result("ramp:0->1", 11.6), Result("const:0.5", 12.0) };
+        // const:0 has the lowest toy-FID but a checker score clearly below g = 1's; ramp is not worse (interval reaches 0).
+        var checker = new[] { new Interval(0, 0, 0), new Interval(-0.2, -0.3, -0.1), new Interval(0.01, -0.02, 0.04), new Interval(0, -0.01, 0.01) };
+        Assert.Equal(2, QualitySweep.Choose(sweep, checker));
+        // When every bypass is worse on the checker, g = 1 stays.
+        var allWorse = new[] { new Interval(0, 0, 0), new Interval(-0.2, -0.3, -0.1), new Interval(-0.1, -0.2, -0.01), new Interval(-0.1, -0.2, -0.05) };
+        Assert.Equal(0, QualitySweep.Choose(sweep, allWorse));
     }
 }
