@@ -9,17 +9,23 @@ namespace Penumbra.MoE;
 /// route exactly as if each ran alone.</item>
 /// <item><see cref="Forced"/> / <see cref="ForcedAll"/>: row r uses expert e_r alone, weight 1 (EMoE runs all expert
 /// paths as one batch this way).</item>
+/// <item><see cref="Stack"/>: consecutive blocks of rows with a rule each, as if each block ran alone.</item>
 /// </list>
 /// </summary>
 public sealed record MoeRoute
 {
-    private MoeRoute(MoeRouteKind kind, int[]? rowGroups, int[]? rowExperts, int? allRowsExpert)
+    private MoeRoute(MoeRouteKind kind, int[]? rowGroups, int[]? rowExperts, int? allRowsExpert,
+        IReadOnlyList<(MoeRoute Route, int Rows)>? parts = null)
     {
         Kind = kind;
         RowGroups = rowGroups;
         RowExperts = rowExperts;
         AllRowsExpert = allRowsExpert;
+        Parts = parts;
     }
+
+    /// <summary><see cref="MoeRouteKind.Stacked"/>: the blocks of consecutive rows, in batch order, with their rules.</summary>
+    public IReadOnlyList<(MoeRoute Route, int Rows)>? Parts { get; }
 
     public MoeRouteKind Kind { get; }
 
@@ -68,8 +74,22 @@ public sealed record MoeRoute
         return new(MoeRouteKind.Forced, null, null, expert);
     }
 
+    /// <summary>The first <c>parts[0].Rows</c> rows follow <c>parts[0].Route</c>, the next block the second rule, and so on;
+    /// each block is routed exactly as if it were the whole batch. A batch holding only the leading blocks is routed by them.</summary>
+    public static MoeRoute Stack(params (MoeRoute Route, int Rows)[] parts)
+    {
+        if (parts.Length == 0) throw new ArgumentException("at least one block of rows is needed", nameof(parts));
+        foreach (var (route, rows) in parts)
+        {
+            if (rows < 1) throw new ArgumentException($"a block of {rows} rows: every block needs at least one row", nameof(parts));
+            if (route.Kind == MoeRouteKind.Stacked) throw new ArgumentException("stacked routes cannot be nested", nameof(parts));
+        }
+        return new(MoeRouteKind.Stacked, null, null, null, parts.ToArray());
+    }
+
     public override string ToString() => Kind switch
     {
+        MoeRouteKind.Stacked => "stacked [" + string.Join("; ", Parts!.Select(p => $"{p.Rows} rows {p.Route}")) + "]",
         MoeRouteKind.Global => "global",
         MoeRouteKind.Grouped => RowGroups is null ? "each row" : $"grouped [{string.Join(",", RowGroups)}]",
         _ => AllRowsExpert is int e ? $"forced {e}" : $"forced [{string.Join(",", RowExperts!)}]",

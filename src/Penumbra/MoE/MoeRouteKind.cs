@@ -11,4 +11,8 @@ public enum MoeRouteKind
 
     /// <summary>Row r uses one given expert alone with weight 1 (no gate).</summary>
     Forced,
+
+    /// <summary>Consecutive blocks of rows, each routed by its own rule (e.g. a generation's [uncond, cond] rows routed as
+    /// usual, followed by EMoE's forced path rows in the same batch).</summary>
+    Stacked,
 }

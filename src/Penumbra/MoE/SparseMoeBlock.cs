@@ -92,44 +92,12 @@ public sealed class SparseMoeBlock : nn.Module<Tensor, Tensor>
         int rows = (int)x.shape[0];
         var flat = x.reshape(-1, InFeatures);
         long tokens = flat.shape[0] / Math.Max(rows, 1);
-        Tensor? logits = route.Kind != MoeRouteKind.Forced || Routing.CaptureProbabilities ? gate.call(flat) : null;
+        bool needLogits = Routing.CaptureProbabilities || NeedsGate(route);
+        Tensor? logits = needLogits ? gate.call(flat) : null;
 
-        Tensor y;
         var selections = new List<int[]>();
         var groupOfRow = new int[rows];
-        switch (route.Kind)
-        {
-            case MoeRouteKind.Global:
-                (y, var sel) = Mix(flat, logits!, k);
-                selections.Add(sel);
-                break;
-            case MoeRouteKind.Grouped:
-            {
-                var groups = route.RowGroups ?? Enumerable.Range(0, rows).ToArray();
-                CheckRows(groups.Count, rows, "row groups");
-                y = ApplyPerGroup(flat, rows, tokens, groups, (idx, sub) =>
-                {
-                    (var part, var s) = Mix(sub, logits!.index_select(0, idx), k);
-                    selections.Add(s);
-                    return part;
-                }, groupOfRow);
-                break;
-            }
-            default:
-            {
-                IReadOnlyList<int> perRow = route.RowExperts ?? Enumerable.Repeat(route.AllRowsExpert!.Value, rows).ToArray();
-                CheckRows(perRow.Count, rows, "forced experts");
-                foreach (var e in perRow)
-                    if (e >= NumExperts) throw new ArgumentException($"'{Path}': forced expert {e} but the block has {NumExperts} experts");
-                y = ApplyPerGroup(flat, rows, tokens, perRow, (idx, sub) =>
-                {
-                    int e = perRow[(int)(idx[0].item<long>() / tokens)];
-                    selections.Add(new[] { e });
-                    return experts[e].call(sub);
-                }, groupOfRow);
-                break;
-            }
-        }
+        var y = Route(route, flat, logits, rows, tokens, k, selections, groupOfRow);
 
         Tensor? probabilities = null;
         if (Routing.CaptureProbabilities)
@@ -142,6 +110,75 @@ public sealed class SparseMoeBlock : nn.Module<Tensor, Tensor>
         var shape = x.shape.ToArray();
         shape[^1] = y.shape[^1];
         return scope.MoveToOuter(y.reshape(shape));
+    }
+
+    private static bool NeedsGate(MoeRoute route) =>
+        route.Kind == MoeRouteKind.Stacked ? route.Parts!.Any(p => NeedsGate(p.Route)) : route.Kind != MoeRouteKind.Forced;
+
+    /// <summary>Applies <paramref name="route"/> to <paramref name="rows"/> rows of <paramref name="tokens"/> tokens each,
+    /// appending the routing groups' choices to <paramref name="selections"/> and each row's group to <paramref name="groupOfRow"/>.</summary>
+    private Tensor Route(MoeRoute route, Tensor flat, Tensor? logits, int rows, long tokens, int k, List<int[]> selections, int[] groupOfRow)
+    {
+        switch (route.Kind)
+        {
+            case MoeRouteKind.Global:
+            {
+                (var y, var sel) = Mix(flat, logits!, k);
+                selections.Add(sel);
+                return y;
+            }
+            case MoeRouteKind.Grouped:
+            {
+                var groups = route.RowGroups ?? Enumerable.Range(0, rows).ToArray();
+                CheckRows(groups.Count, rows, "row groups");
+                int offset = selections.Count;
+                var y = ApplyPerGroup(flat, rows, tokens, groups, (idx, sub) =>
+                {
+                    (var part, var s) = Mix(sub, logits!.index_select(0, idx), k);
+                    selections.Add(s);
+                    return part;
+                }, groupOfRow);
+                for (int r = 0; r < rows; r++) groupOfRow[r] += offset;
+                return y;
+            }
+            case MoeRouteKind.Forced:
+            {
+                IReadOnlyList<int> perRow = route.RowExperts ?? Enumerable.Repeat(route.AllRowsExpert!.Value, rows).ToArray();
+                CheckRows(perRow.Count, rows, "forced experts");
+                foreach (var e in perRow)
+                    if (e >= NumExperts) throw new ArgumentException($"'{Path}': forced expert {e} but the block has {NumExperts} experts");
+                int offset = selections.Count;
+                var y = ApplyPerGroup(flat, rows, tokens, perRow, (idx, sub) =>
+                {
+                    int e = perRow[(int)(idx[0].item<long>() / tokens)];
+                    selections.Add(new[] { e });
+                    return experts[e].call(sub);
+                }, groupOfRow);
+                for (int r = 0; r < rows; r++) groupOfRow[r] += offset;
+                return y;
+            }
+            default:
+            {
+                // A batch made of the leading blocks only is routed by those blocks (rows that stopped early, e.g. EMoE's
+                // path rows after the mid block, are the trailing ones).
+                var parts = new List<(MoeRoute Route, int Rows)>();
+                foreach (var part in route.Parts!)
+                    if (parts.Sum(p => p.Rows) < rows) parts.Add(part);
+                CheckRows(parts.Sum(p => p.Rows), rows, "stacked rows (or rows of its leading blocks)");
+                var outputs = new List<Tensor>();
+                int first = 0;
+                foreach (var (part, count) in parts)
+                {
+                    var slice = flat.narrow(0, first * tokens, count * tokens);
+                    var partLogits = logits?.narrow(0, first * tokens, count * tokens);
+                    var partGroups = new int[count];
+                    outputs.Add(Route(part, slice, partLogits, count, tokens, k, selections, partGroups));
+                    Array.Copy(partGroups, 0, groupOfRow, first, count);
+                    first += count;
+                }
+                return cat(outputs, 0);
+            }
+        }
     }
 
     /// <summary>segmoe's rule on a set of token rows: one top-k from the float32 sum of the logits, per-token softmax over the

@@ -5,7 +5,8 @@ namespace Penumbra.Uncertainty;
 /// <summary>EMoE with its baselines on the same run (issue 6): EU, map and paths of every prompt in one batch, router entropy
 /// and token length from that run, seed variance in a second batch, embedding distance to a reference set, per-word
 /// attribution (one batch per prompt: the prompt and its one-word-removed variants) and, in EU + image mode, the normal MoE
-/// image generated afterwards from the same seed, i.e. the same initial latent.</summary>
+/// image from the same seed, i.e. the same initial latent, with the EU paths riding in its first UNet call
+/// (<see cref="EmoeEstimator.ScoreWithImage"/>).</summary>
 public sealed class EmoeAnalyzer
 {
     private readonly EmoeEstimator _estimator;
@@ -19,7 +20,20 @@ public sealed class EmoeAnalyzer
         var pipe = _estimator.Moe.Pipeline;
         IReadOnlyList<EmoeResult> results;
         IReadOnlyList<WordAttribution>?[] attributions = new IReadOnlyList<WordAttribution>?[prompts.Count];
-        if (options.Attribute)
+        var images = new Imaging.RgbImage?[prompts.Count];
+        if (options.WithImage && !options.Attribute)
+        {
+            var list = new List<EmoeResult>();
+            for (int i = 0; i < prompts.Count; i++)
+            {
+                options.CancellationToken.ThrowIfCancellationRequested();
+                var (result, image) = _estimator.ScoreWithImage(prompts[i], emoe, options.GuidanceScale, options.CancellationToken);
+                list.Add(result);
+                images[i] = image;
+            }
+            results = list;
+        }
+        else if (options.Attribute)
         {
             var list = new List<EmoeResult>();
             for (int i = 0; i < prompts.Count; i++)
@@ -43,7 +57,7 @@ public sealed class EmoeAnalyzer
             options.CancellationToken.ThrowIfCancellationRequested();
             var r = results[i];
             var baselines = new EmoeBaselines(r.RouterEntropy, Math.Max(0, r.TokenLength - 2), seedVariance[i], distance?[i]);
-            var image = options.WithImage ? GenerateImage(pipe, prompts[i], options) : null;
+            var image = images[i] ?? (options.WithImage ? GenerateImage(pipe, prompts[i], emoe, options.GuidanceScale, options.CancellationToken) : null);
             analyses.Add(new EmoeAnalysis(r, baselines, attributions[i], image));
             progress?.Report(i + 1);
         }
@@ -52,12 +66,12 @@ public sealed class EmoeAnalyzer
 
     /// <summary>The normal MoE image of <paramref name="prompt"/>: generation with the estimator's seed (the initial latent
     /// EU was scored on), step count and the folder's scheduler, with the model's own routing.</summary>
-    public static Imaging.RgbImage GenerateImage(StableDiffusionPipeline pipe, string prompt, EmoeAnalysisOptions options)
+    public static Imaging.RgbImage GenerateImage(StableDiffusionPipeline pipe, string prompt, EmoeOptions emoe, double guidanceScale,
+        CancellationToken ct = default)
     {
         using var result = pipe.Generate(new GenerationOptions
         {
-            Prompts = new[] { prompt }, Steps = options.Emoe.NumInferenceSteps, Seed = options.Emoe.Seed,
-            GuidanceScale = options.GuidanceScale, CancellationToken = options.CancellationToken,
+            Prompts = new[] { prompt }, Steps = emoe.NumInferenceSteps, Seed = emoe.Seed, GuidanceScale = guidanceScale, CancellationToken = ct,
         });
         return result.Images[0];
     }

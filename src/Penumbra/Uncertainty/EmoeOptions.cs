@@ -6,10 +6,30 @@ public sealed record EmoeOptions
 {
     public string? SplitBlock { get; init; }
     public EmoeMode Mode { get; init; } = EmoeMode.Expert;
+    public EmoeLatent Latent { get; init; } = EmoeLatent.MPost;
+    /// <summary>Steps of the schedule (the model's scheduler) the score is taken on.</summary>
     public int NumInferenceSteps { get; init; } = 25;
+    /// <summary>The step whose timestep the score is taken at (0 = the first). For a later step the prompt's normal MoE
+    /// trajectory (with <see cref="GuidanceScale"/>) is run from the initial latent up to it first.</summary>
+    public int StepIndex { get; init; }
+    /// <summary>Classifier-free guidance of the steps before <see cref="StepIndex"/> and of the noise predictions behind
+    /// <see cref="EmoeLatent.Z"/>; 1 = off (the spec's default). The mid-block latents use the conditional rows only.</summary>
+    public double GuidanceScale { get; init; } = 1.0;
     public long Seed { get; init; }
     /// <summary>Population variance (1/M) when true, sample variance (1/(M-1)) otherwise.</summary>
     public bool PopulationVariance { get; init; } = true;
     /// <summary>The experts whose paths are compared, in path order (at least 2, distinct); null = all experts.</summary>
     public IReadOnlyList<int>? Experts { get; init; }
+
+    /// <summary>A short description for reports, e.g. <c>expert mode, m_post, step 0 of 25</c>.</summary>
+    public string Describe() =>
+        $"{Mode.ToString().ToLowerInvariant()} mode, {LatentName(Latent)}, step {StepIndex} of {NumInferenceSteps}" +
+        (GuidanceScale > 1 ? $", guidance {GuidanceScale:G3}" : "");
+
+    public static string LatentName(EmoeLatent latent) => latent switch
+    {
+        EmoeLatent.MPost => "m_post",
+        EmoeLatent.MPre => "m_pre",
+        _ => "z",
+    };
 }

@@ -68,6 +68,42 @@ public class SparseMoeBlockTests
     }
 
     [Fact]
+    public void StackedRouteRoutesEachBlockOfRowsAsIfItWereTheWholeBatch()
+    {
+        using var block = NewBlock(topK: 2, bias: true);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = randn(5, 3, In, generator: new Generator(11));
+        var first = x.narrow(0, 0, 2);
+        var second = x.narrow(0, 2, 3);
+        Tensor expectedFirst, expectedSecond;
+        int[] globalChoice;
+        using (block.Routing.Use(MoeRoute.Global))
+        {
+            expectedFirst = block.call(first);
+            globalChoice = block.LastCall!.Selections[0];
+        }
+        using (block.Routing.Use(MoeRoute.Forced(3, 0, 3))) expectedSecond = block.call(second);
+        using (block.Routing.Use(MoeRoute.Stack((MoeRoute.Global, 2), (MoeRoute.Forced(3, 0, 3), 3))))
+        {
+            var y = block.call(x);
+            Assert.True(y.narrow(0, 0, 2).equal(expectedFirst).all().item<bool>(), "rows 0-1 differ from the Global call on them alone");
+            Assert.True(y.narrow(0, 2, 3).equal(expectedSecond).all().item<bool>(), "rows 2-4 differ from the forced call on them alone");
+            var call = block.LastCall!;
+            Assert.Equal(globalChoice, call.ExpertsOfRow(0));
+            Assert.Equal(globalChoice, call.ExpertsOfRow(1));
+            Assert.Equal(new[] { 3 }, call.ExpertsOfRow(2));
+            Assert.Equal(new[] { 0 }, call.ExpertsOfRow(3));
+            Assert.Equal(new[] { 3 }, call.ExpertsOfRow(4));
+            Assert.True(block.call(first).equal(expectedFirst).all().item<bool>(), "a batch of the leading block alone follows that block's rule");
+            Assert.Throws<ArgumentException>(() => block.call(x.narrow(0, 0, 3)));
+        }
+        using (block.Routing.Use(MoeRoute.Stack((MoeRoute.Global, 2), (MoeRoute.EachRow, 2))))
+            Assert.Throws<ArgumentException>(() => block.call(x));
+        Assert.Throws<ArgumentException>(() => MoeRoute.Stack((MoeRoute.Global, 0)));
+    }
+
+    [Fact]
     public void IdenticalExpertsGiveTheExpertWhateverTheGate()
     {
         using var scope = NewDisposeScope();

@@ -48,7 +48,7 @@ public class EmoeEstimatorTests(ITestOutputHelper output)
                 Assert.True(rel <= 1e-3, $"case {i} {mode}: eu {result.Eu} vs {expected} (rel {rel})");
                 if (refs.Contains($"emoe.m_post{suffix}.{i}"))
                 {
-                    double mPost = MaxAbs(result.MPost, refs.Load($"emoe.m_post{suffix}.{i}"));
+                    double mPost = MaxAbs(result.PathLatents, refs.Load($"emoe.m_post{suffix}.{i}"));
                     double map = MaxAbs(result.Map, refs.Load($"emoe.map{suffix}.{i}"));
                     output.WriteLine($"case {i} {mode}: m_post max abs {mPost:E2}, map max abs {map:E2}");
                     Assert.True(mPost <= 1e-4, $"case {i} {mode}: m_post max abs {mPost}");

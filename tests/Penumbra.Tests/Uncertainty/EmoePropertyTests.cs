@@ -17,12 +17,12 @@ public class EmoePropertyTests(ITestOutputHelper output)
     /// <summary>fixtures README §9 asks batched paths to equal single paths to 1e-5 (float32 accumulation order).</summary>
     private const double PathTolerance = 1e-5;
 
-    private static string ModelFolder => Fixtures.Path("moe", "tiny-segmoe");
+    internal static string ModelFolder => Fixtures.Path("moe", "tiny-segmoe");
 
     private static JsonElement Reference() =>
         JsonDocument.Parse(File.ReadAllText(Fixtures.Path("reference", "emoe.json"))).RootElement;
 
-    private static (string Prompt, long Seed)[] Cases() => Reference().GetProperty("cases").EnumerateArray()
+    internal static (string Prompt, long Seed)[] Cases() => Reference().GetProperty("cases").EnumerateArray()
         .Select(c => (c.GetProperty("prompt").GetString()!, c.GetProperty("seed").GetInt64())).ToArray();
 
     private static string[] Modules(string key) =>
@@ -66,7 +66,7 @@ public class EmoePropertyTests(ITestOutputHelper output)
             output.WriteLine($"{mode}: eu {old.Eu:E8} -> {after.Eu:E8} after permuting experts (rel {rel:E2})");
             Assert.True(rel <= 1e-6, $"{mode}: eu {old.Eu} vs {after.Eu}");
             for (int p = 0; p < perm.Length; p++)
-                Assert.True(MaxAbs(after.MPost[p], old.MPost[perm[p]]) <= PathTolerance, $"{mode}: path {p} is not old path {perm[p]}");
+                Assert.True(MaxAbs(after.PathLatents[p], old.PathLatents[perm[p]]) <= PathTolerance, $"{mode}: path {p} is not old path {perm[p]}");
             old.Dispose();
         }
     }
@@ -82,8 +82,8 @@ public class EmoePropertyTests(ITestOutputHelper output)
         Assert.True(Math.Abs(reversed.Eu - all.Eu) <= 1e-6 * all.Eu, $"reversed order: {reversed.Eu} vs {all.Eu}");
         var subset = new[] { 2, 0 };
         using var pair = estimator.Score(prompt, new EmoeOptions { Seed = seed, Experts = subset });
-        using var a = all.MPost[subset[0]].to(ScalarType.Float64);
-        using var b = all.MPost[subset[1]].to(ScalarType.Float64);
+        using var a = all.PathLatents[subset[0]].to(ScalarType.Float64);
+        using var b = all.PathLatents[subset[1]].to(ScalarType.Float64);
         using var d = a - b;
         double expected = (d * d).mean().item<double>() / 4; // population variance of two values: ((a-b)/2)^2
         output.WriteLine($"subset [2,0]: eu {pair.Eu:E8}, from the full run's paths {expected:E8}");
@@ -112,8 +112,8 @@ public class EmoePropertyTests(ITestOutputHelper output)
                     using var alone = moe.Model.Unet.ForwardToMidBlock(latents, tensor(t, ScalarType.Float64), text);
                     using var taps = new ModuleTaps(moe.Model.Unet).Capture("mid_block");
                     using var eps = moe.Model.Unet.Forward(latents, t, text);
-                    worstAlone = Math.Max(worstAlone, MaxAbs(batch[i].MPost[p], alone[0]));
-                    worstTap = Math.Max(worstTap, MaxAbs(batch[i].MPost[p], taps.Captured["mid_block"][0]));
+                    worstAlone = Math.Max(worstAlone, MaxAbs(batch[i].PathLatents[p], alone[0]));
+                    worstTap = Math.Max(worstTap, MaxAbs(batch[i].PathLatents[p], taps.Captured["mid_block"][0]));
                 }
             }
             latents.Dispose();
@@ -127,7 +127,7 @@ public class EmoePropertyTests(ITestOutputHelper output)
 
     /// <summary>The prompt's conditional embedding, the first timestep and the initial noise drawn from a CPU generator
     /// seeded with <paramref name="seed"/>, as in generation.</summary>
-    private static (Tensor Latents, double T, Tensor Text) Inputs(SegMoePipeline moe, string prompt, long seed)
+    internal static (Tensor Latents, double T, Tensor Text) Inputs(SegMoePipeline moe, string prompt, long seed)
     {
         var pipe = moe.Pipeline;
         using var embeds = pipe.EncodePrompt(new[] { prompt }, null, guidance: false);
@@ -142,7 +142,7 @@ public class EmoePropertyTests(ITestOutputHelper output)
 
     /// <summary>Routing of path <paramref name="path"/> on a batch of one row: normal gating before the split, expert
     /// <paramref name="path"/> alone at the split, and downstream expert <paramref name="path"/> (expert mode) or normal gating.</summary>
-    private static IDisposable RouteOnePath(SegMoeModel model, int path, EmoeMode mode)
+    internal static IDisposable RouteOnePath(SegMoeModel model, int path, EmoeMode mode)
     {
         var routing = model.Routing;
         var pre = Modules("pre_split_modules");
@@ -167,7 +167,7 @@ public class EmoePropertyTests(ITestOutputHelper output)
         foreach (var c in copies) c.Dispose();
     }
 
-    private static double MaxAbs(Tensor a, Tensor b)
+    internal static double MaxAbs(Tensor a, Tensor b)
     {
         Assert.Equal(b.shape, a.shape);
         using var d = (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max();

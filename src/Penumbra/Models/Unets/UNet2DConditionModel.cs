@@ -93,12 +93,23 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
     }
 
     public override Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) =>
-        Run(sample, timestep, encoderHiddenStates, stopAfterMidBlock: false);
+        Run(sample, timestep, encoderHiddenStates, upRows: -1, keepMid: false).Output!;
 
     /// <summary>Runs conv_in, the time embedding, the down blocks and the mid block, and returns the mid block's output
     /// (after any tap on <c>mid_block</c>) without running the up blocks.</summary>
     public Tensor ForwardToMidBlock(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) =>
-        Run(sample, timestep, encoderHiddenStates, stopAfterMidBlock: true);
+        Run(sample, timestep, encoderHiddenStates, upRows: 0, keepMid: true).Mid!;
+
+    /// <summary>One pass in which every row runs up to the mid block and only the first <paramref name="fullRows"/> rows go
+    /// on through the up blocks: returns their output and the mid-block output of every row. EMoE's path rows ride along
+    /// with a generation step this way (the rows are independent, so each result equals its own pass).</summary>
+    public (Tensor Output, Tensor MidBlock) ForwardWithMidBlock(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, long fullRows)
+    {
+        if (fullRows < 1 || fullRows > sample.shape[0])
+            throw new ArgumentOutOfRangeException(nameof(fullRows), fullRows, $"must be 1..{sample.shape[0]} (the batch)");
+        var (output, mid) = Run(sample, timestep, encoderHiddenStates, fullRows, keepMid: true);
+        return (output!, mid!);
+    }
 
     /// <summary>A forward pass with one timestep for the whole batch.</summary>
     public Tensor Forward(Tensor sample, double timestep, Tensor encoderHiddenStates)
@@ -107,8 +118,10 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         return call(sample, t, encoderHiddenStates);
     }
 
-    private Tensor Run(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, bool stopAfterMidBlock)
+    /// <summary>The forward pass; the first <paramref name="upRows"/> rows (-1: all) continue after the mid block.</summary>
+    private (Tensor? Output, Tensor? Mid) Run(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, long upRows, bool keepMid)
     {
+        bool stopAfterMidBlock = upRows == 0;
         if (sample.dim() != 4) throw new ArgumentException($"sample must be [B, C, H, W], got [{string.Join(",", sample.shape)}]");
         if (stopAfterMidBlock && mid_block is null) throw new InvalidOperationException("this UNet has no mid block (mid_block_type is null)");
         using var scope = NewDisposeScope();
@@ -133,7 +146,15 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
             residuals.AddRange(res);
         }
         if (mid_block is not null) h = mid_block.call(h, emb, encoderHiddenStates);
-        if (stopAfterMidBlock) return scope.MoveToOuter(h);
+        Tensor? mid = keepMid ? h.MoveToOuterDisposeScope() : null;
+        if (stopAfterMidBlock) return (null, mid);
+        if (upRows > 0 && upRows < batch)
+        {
+            h = h.narrow(0, 0, upRows);
+            for (int r = 0; r < residuals.Count; r++) residuals[r] = residuals[r].narrow(0, 0, upRows);
+            emb = emb.narrow(0, 0, upRows);
+            if (encoderHiddenStates.shape[0] == batch) encoderHiddenStates = encoderHiddenStates.narrow(0, 0, upRows);
+        }
 
         for (int i = 0; i < up_blocks.Count; i++)
         {
@@ -145,7 +166,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
             h = block.call(h, res, emb, encoderHiddenStates, upsampleSize);
         }
         h = conv_out.call(conv_act.call(conv_norm_out.call(h)));
-        return scope.MoveToOuter(h);
+        return (scope.MoveToOuter(h), mid);
     }
 
     /// <summary>Loads <c>config.json</c> and <c>diffusion_pytorch_model.safetensors</c> (or its sharded index) from a

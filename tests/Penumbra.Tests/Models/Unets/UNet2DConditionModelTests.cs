@@ -64,6 +64,32 @@ public class UNet2DConditionModelTests
     }
 
     [Fact]
+    public void ForwardWithMidBlockRunsTheFirstRowsFullyAndReturnsEveryRowsMidBlock()
+    {
+        using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var refs = SafetensorsFile.Open(Fixtures.Path("reference", "unet_sd1.safetensors"));
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        var x = refs.Load("in.sample");
+        var c = refs.Load("in.encoder_hidden_states");
+        var t = refs.Load("in.timestep").to(ScalarType.Int64);
+        long b = x.shape[0];
+        Assert.True(b >= 2, "the reference batch needs two rows");
+        // Three rows: the reference rows plus a copy of the first, of which only the first row runs the up blocks.
+        var x3 = cat(new[] { x, x.narrow(0, 0, 1) }, 0);
+        var c3 = cat(new[] { c, c.narrow(0, 0, 1) }, 0);
+        var t3 = t.dim() == 0 || t.shape[0] == 1 ? t : cat(new[] { t, t.narrow(0, 0, 1) }, 0);
+        var (output, mid) = model.ForwardWithMidBlock(x3, t3, c3, fullRows: 1);
+        Assert.Equal(new[] { 1L, x.shape[1], x.shape[2], x.shape[3] }, output.shape);
+        Assert.True(MaxAbs(output, refs.Load("out").narrow(0, 0, 1)) <= ModuleTolerance);
+        var allMid = model.ForwardToMidBlock(x3, t3, c3);
+        Assert.True(MaxAbs(mid, allMid) <= 1e-6);
+        Assert.True(MaxAbs(mid.narrow(0, 0, b), refs.Load("taps.mid_block")) <= ModuleTolerance);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardWithMidBlock(x3, t3, c3, fullRows: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardWithMidBlock(x3, t3, c3, fullRows: 4));
+    }
+
+    [Fact]
     public void TimestepAsScalarOneOrPerSampleAgree()
     {
         using var model = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
