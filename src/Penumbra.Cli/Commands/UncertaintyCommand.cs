@@ -23,9 +23,8 @@ public static class UncertaintyCommand
         var attribute = new Option<bool>("--attribute") { Description = "Per-word attribution: EU change when each word is removed, ranked" };
         var withImage = new Option<bool>("--with-image") { Description = "Also generate the normal MoE image from the same initial latent (the map is drawn on it)" };
         var image = new Option<string?>("--image") { Description = "With --with-image: write the generated image(s) here (PNG, named like --map)" };
-        var mode = new Option<string>("--mode") { Description = "Downstream routing of the paths: expert (pinned) or routed (normal gating per path)", DefaultValueFactory = _ => "expert" };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial latent (CPU generator, as in generate)", DefaultValueFactory = _ => 0 };
-        var steps = new Option<int>("--steps") { Description = "Schedule length; EU is taken at its first timestep", DefaultValueFactory = _ => 25 };
+        var steps = new Option<int>("--steps") { Description = "Schedule length (EU is taken at its first timestep unless --step-index says otherwise)", DefaultValueFactory = _ => 25 };
         var seedSamples = new Option<int>("--seed-samples") { Description = "Initial latents of the seed-variance baseline", DefaultValueFactory = _ => 4 };
         var reference = new Option<string?>("--reference") { Description = "Reference prompt file for the embedding-distance baseline" };
         var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the generated image", DefaultValueFactory = _ => 7.5 };
@@ -33,25 +32,20 @@ public static class UncertaintyCommand
         var json = new Option<bool>("--json") { Description = "JSON lines (prompt, seed, eu, baselines, ...) instead of a table" };
         var cmd = new Command("uncertainty", "EMoE epistemic uncertainty of prompts from expert disagreement, with baselines")
         {
-            model, prompt, prompts, map, attribute, withImage, image, mode, seed, steps, seedSamples, reference, guidance, batch, json,
+            model, prompt, prompts, map, attribute, withImage, image, seed, steps, seedSamples, reference, guidance, batch, json,
         };
+        var emoe = new EmoeScoreOptions();
+        emoe.AddTo(cmd);
         cmd.SetAction((pr, ct) => Task.FromResult(Run(new UncertaintyRequest(pr.GetValue(model), pr.GetValue(prompt) ?? Array.Empty<string>(),
-            pr.GetValue(prompts), pr.GetValue(map), pr.GetValue(attribute), pr.GetValue(withImage), pr.GetValue(image), pr.GetValue(mode)!,
+            pr.GetValue(prompts), pr.GetValue(map), pr.GetValue(attribute), pr.GetValue(withImage), pr.GetValue(image),
             pr.GetValue(seed), pr.GetValue(steps), pr.GetValue(seedSamples), pr.GetValue(reference), pr.GetValue(guidance),
-            pr.GetValue(batch), pr.GetValue(json)), ct)));
+            pr.GetValue(batch), pr.GetValue(json)), () => emoe.Read(pr, pr.GetValue(seed), pr.GetValue(steps)), ct)));
         cmd.Subcommands.Add(UncertaintyToyCommand.Create());
         return cmd;
     }
 
     private sealed record UncertaintyRequest(string? Model, string[] Prompt, string? PromptsFile, string? Map, bool Attribute, bool WithImage,
-        string? Image, string Mode, long Seed, int Steps, int SeedSamples, string? Reference, double Guidance, int BatchSize, bool Json);
-
-    internal static EmoeMode ParseMode(string text) => text.ToLowerInvariant() switch
-    {
-        "expert" => EmoeMode.Expert,
-        "routed" => EmoeMode.Routed,
-        _ => throw new ArgumentException($"--mode '{text}': expected expert or routed"),
-    };
+        string? Image, long Seed, int Steps, int SeedSamples, string? Reference, double Guidance, int BatchSize, bool Json);
 
     internal static SegMoePipeline LoadMoe(string? model)
     {
@@ -78,13 +72,13 @@ public static class UncertaintyCommand
     internal static string Numbered(string path, int index, int count) =>
         count == 1 ? path : Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{index:D3}.png");
 
-    private static int Run(UncertaintyRequest r, CancellationToken ct)
+    private static int Run(UncertaintyRequest r, Func<EmoeOptions> readEmoe, CancellationToken ct)
     {
         if (r.Prompt.Length > 0 == (r.PromptsFile is not null))
             throw new ArgumentException("give prompts with --prompt or --prompts <file> (exactly one of them)");
-        var emoeMode = ParseMode(r.Mode);
         if (r.Seed < 0) throw new ArgumentException($"--seed {r.Seed}: must be >= 0");
         if (r.Steps < 1) throw new ArgumentException($"--steps {r.Steps}: must be at least 1");
+        var emoe = readEmoe();
         if (r.SeedSamples < 2) throw new ArgumentException($"--seed-samples {r.SeedSamples}: must be at least 2");
         if (r.BatchSize < 1) throw new ArgumentException($"--batch-size {r.BatchSize}: must be at least 1");
         if (r.Image is not null && !r.WithImage) throw new ArgumentException("--image needs --with-image");
@@ -101,7 +95,7 @@ public static class UncertaintyCommand
         var analyzer = new EmoeAnalyzer(new EmoeEstimator(moe));
         var options = new EmoeAnalysisOptions
         {
-            Emoe = new EmoeOptions { Mode = emoeMode, Seed = r.Seed, NumInferenceSteps = r.Steps },
+            Emoe = emoe,
             SeedSamples = r.SeedSamples, ReferencePrompts = reference, Attribute = r.Attribute, WithImage = r.WithImage,
             GuidanceScale = r.Guidance, CancellationToken = ct,
         };
@@ -124,8 +118,8 @@ public static class UncertaintyCommand
                             EmoeHeatMap.Overlay(a.Result.Map, a.Image, size, moe.Pipeline.DefaultHeight, scale).Save(mapFile);
                         }
                         if (imageFile is not null) a.Image!.Save(imageFile);
-                        var row = new Row(a.Result.Prompt, a.Result.Seed, a.Result.Mode, a.Result.Timestep, a.Result.Eu, a.Baselines,
-                            a.Attribution, mapFile, imageFile);
+                        var row = new Row(a.Result.Prompt, a.Result.Seed, a.Result.Mode, a.Result.Latent, a.Result.Timestep, a.Result.Eu,
+                            a.Baselines, a.Attribution, mapFile, imageFile);
                         rows.Add(row);
                         if (r.Json) Console.Out.WriteLine(ToJson(row));
                     }
@@ -136,7 +130,7 @@ public static class UncertaintyCommand
         return 0;
     }
 
-    private sealed record Row(string Prompt, long Seed, EmoeMode Mode, double Timestep, double Eu, EmoeBaselines Baselines,
+    private sealed record Row(string Prompt, long Seed, EmoeMode Mode, EmoeLatent Latent, double Timestep, double Eu, EmoeBaselines Baselines,
         IReadOnlyList<WordAttribution>? Attribution, string? Map, string? Image);
 
     private static string ToJson(Row row)
@@ -148,6 +142,7 @@ public static class UncertaintyCommand
             w.WriteString("prompt", row.Prompt);
             w.WriteNumber("seed", row.Seed);
             w.WriteString("mode", row.Mode.ToString().ToLowerInvariant());
+            w.WriteString("latent", EmoeOptions.LatentName(row.Latent));
             w.WriteNumber("timestep", row.Timestep);
             Number(w, "eu", row.Eu);
             Number(w, "router_entropy", row.Baselines.RouterEntropy);
@@ -202,7 +197,7 @@ public static class UncertaintyCommand
         }
         AnsiConsole.Write(table);
         var first = rows[0];
-        AnsiConsole.MarkupLine($"mode {first.Mode.ToString().ToLowerInvariant()}, seed {first.Seed}, timestep {first.Timestep}" +
+        AnsiConsole.MarkupLine($"mode {first.Mode.ToString().ToLowerInvariant()}, latent {EmoeOptions.LatentName(first.Latent)}, seed {first.Seed}, timestep {first.Timestep}" +
                                (rows.Any(x => x.Map is not null) ? $", maps: {Markup.Escape(string.Join(" ", rows.Select(x => x.Map)))}" : ""));
     }
 

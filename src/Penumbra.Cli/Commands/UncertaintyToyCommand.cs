@@ -15,27 +15,26 @@ public static class UncertaintyToyCommand
         var perSet = new Option<int>("--prompts") { Description = "Prompts per set (in, unseen, finnish)", DefaultValueFactory = _ => 40 };
         var dataSeed = new Option<int>("--data-seed") { Description = "Seed of the caption sampler", DefaultValueFactory = _ => 11 };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial latent (EU and images)", DefaultValueFactory = _ => 0 };
-        var mode = new Option<string>("--mode") { Description = "expert or routed", DefaultValueFactory = _ => "expert" };
         var noImages = new Option<bool>("--no-images") { Description = "Skip image generation and the checker (no Spearman)" };
         var csv = new Option<string?>("--csv") { Description = "Write every prompt's scores to this CSV file" };
         var cmd = new Command("evaluate-toy", "Direction of EMoE's EU on the toy world vs router entropy, token length and seed variance")
         {
-            model, perSet, dataSeed, seed, mode, noImages, csv,
+            model, perSet, dataSeed, seed, noImages, csv,
         };
+        var emoe = new EmoeScoreOptions();
+        emoe.AddTo(cmd);
         cmd.SetAction((pr, ct) => Task.FromResult(Run(pr.GetValue(model), pr.GetValue(perSet), pr.GetValue(dataSeed), pr.GetValue(seed),
-            pr.GetValue(mode)!, pr.GetValue(noImages), pr.GetValue(csv), ct)));
+            () => emoe.Read(pr, pr.GetValue(seed), new EmoeOptions().NumInferenceSteps), pr.GetValue(noImages), pr.GetValue(csv), ct)));
         return cmd;
     }
 
-    private static int Run(string? model, int perSet, int dataSeed, long seed, string mode, bool noImages, string? csv, CancellationToken ct)
+    private static int Run(string? model, int perSet, int dataSeed, long seed, Func<EmoeOptions> readEmoe, bool noImages, string? csv,
+        CancellationToken ct)
     {
         if (perSet < 2) throw new ArgumentException($"--prompts {perSet}: must be at least 2");
         if (seed < 0) throw new ArgumentException($"--seed {seed}: must be >= 0");
-        var options = new EmoeToyOptions
-        {
-            PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages,
-            Emoe = new EmoeOptions { Seed = seed, Mode = UncertaintyCommand.ParseMode(mode) },
-        };
+        var emoe = readEmoe();
+        var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe };
         using var moe = UncertaintyCommand.LoadMoe(model);
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(noImages ? "" : " and their images")}", 3 * perSet,
@@ -49,7 +48,7 @@ public static class UncertaintyToyCommand
         AnsiConsole.MarkupLine(Markup.Escape($"Spearman(EU, checker score) {report.SpearmanEuChecker.Format(3)} (95% bootstrap), mean checker score {F(report.MeanCheckerScore)}"));
         AnsiConsole.MarkupLine($"mean EU English {report.MeanEuEnglish.ToString("E4", inv)}, Finnish {report.MeanEuFinnish.ToString("E4", inv)}; " +
                                $"Finnish higher in {report.FinnishHigherFraction.ToString("P0", inv)} of pairs");
-        AnsiConsole.MarkupLine($"{3 * perSet} prompts, data seed {dataSeed}, seed {seed}, mode {mode}");
+        AnsiConsole.MarkupLine(Markup.Escape($"{3 * perSet} prompts, data seed {dataSeed}, seed {seed}, {emoe.Describe()}"));
         if (csv is not null)
         {
             using var w = new StreamWriter(csv);
