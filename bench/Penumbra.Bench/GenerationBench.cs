@@ -24,23 +24,35 @@ public static class GenerationBench
          "trained_betas": null, "clip_sample": false}
         """;
 
+    /// <summary>SD 1.5 with random weights (UNet from the random single file, text encoder and VAE from their configs).</summary>
+    public static StableDiffusionPipeline RandomSd15Pipeline(string fixtures, ScalarType dtype)
+    {
+        using var checkpoint = SingleFileCheckpoint.Open(SingleFileLoadBench.EnsureRandomSd15Unet(fixtures));
+        return Sd15Pipeline(checkpoint, ClipTokenizer.FromPretrained(Path.Combine("models", "clip-tokenizer-sd1")), fixtures, dtype);
+    }
+
+    private static StableDiffusionPipeline Sd15Pipeline(SingleFileCheckpoint checkpoint, ClipTokenizer tokenizer, string fixtures, ScalarType dtype)
+    {
+        string Config(string c) => Path.Combine(fixtures, "configs", "sd15", c, "config.json");
+        var unet = checkpoint.LoadUNet(dtype: dtype);
+        var text = new ClipTextModel(CLIPConfig.LoadText(Config("text_encoder")));
+        var vae = new AutoencoderKL(ConfigJson.Load<AutoencoderKLConfig>(Config("vae")));
+        text.to(dtype).eval();
+        vae.to(dtype).eval();
+        return new StableDiffusionPipeline(tokenizer, text, unet, vae, ConfigJson.Parse<SchedulerConfig>(Sd15Scheduler), CPU, dtype, "random SD 1.5");
+    }
+
     public static void Run(string fixtures)
     {
         using var noGrad = inference_mode();
         string file = SingleFileLoadBench.EnsureRandomSd15Unet(fixtures);
-        string Config(string c) => Path.Combine(fixtures, "configs", "sd15", c, "config.json");
         var tokenizer = ClipTokenizer.FromPretrained(Path.Combine("models", "clip-tokenizer-sd1"));
         using var checkpoint = SingleFileCheckpoint.Open(file);
         foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
         {
             string name = dtype == ScalarType.Float32 ? "fp32" : "bf16";
-            var unet = checkpoint.LoadUNet(dtype: dtype);
-            var text = new ClipTextModel(CLIPConfig.LoadText(Config("text_encoder")));
-            var vae = new AutoencoderKL(ConfigJson.Load<AutoencoderKLConfig>(Config("vae")));
-            text.to(dtype).eval();
-            vae.to(dtype).eval();
-            using var pipe = new StableDiffusionPipeline(tokenizer, text, unet, vae, ConfigJson.Parse<SchedulerConfig>(Sd15Scheduler),
-                CPU, dtype, "random SD 1.5");
+            using var pipe = Sd15Pipeline(checkpoint, tokenizer, fixtures, dtype);
+            var unet = pipe.Unet;
             var options = new GenerationOptions { Prompts = new[] { "a photo of an astronaut riding a horse" }, Steps = 25, Seed = 0, Height = 256, Width = 256 };
             var image = StopwatchHarness.Measure($"SD 1.5 image 256x256, 25 PNDM steps, CFG 7.5, {name}", () => { using var r = pipe.Generate(options); },
                 warmup: 1, repeats: 2);

@@ -3,7 +3,7 @@ using Penumbra.Bench;
 // Usage: dotnet run -c Release --project bench/Penumbra.Bench -- [suite ...]
 // Suites: matmul (default), unet (tiny-sd and full-size SD 1.5 UNet steps at 256 and 512, fp32 and bf16), load (a
 // full-size SD 1.5 UNet single file: load time, peak RSS, time to first step), generate (a 25-step 256×256 SD 1.5 image end to end, fp32 and bf16), emoe (EMoE's cost as ratios of a
-// guided toy image), bypass (mid-block bypass
+// guided toy image), emoe-sd15 (the same on an SD 1.5 shaped 4-expert SegMoE, bf16 256²), bypass (mid-block bypass
 // overhead per UNet step), memory (RSS and live tensors over 200 toy-model generations). Fixtures from PENUMBRA_FIXTURES or
 // ../shared/fixtures. Each suite prints its timings and ratios measured in this run.
 if (args is [SingleFileLoadBench.ChildCommand, var file, var dtype]) return SingleFileLoadBench.Child(file, dtype);
@@ -30,6 +30,9 @@ foreach (var suite in suites)
         case "emoe":
             EmoeBench.Run(Path.Combine("models", "toy-segmoe"));
             break;
+        case "emoe-sd15":
+            EmoeBench.RunSd15(fixtures);
+            break;
         case "bypass":
             BypassBench.Overhead(fixtures, Path.Combine("models", "toy-segmoe"));
             break;
@@ -37,7 +40,7 @@ foreach (var suite in suites)
             BypassBench.Memory(Path.Combine("models", "toy-segmoe"));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, emoe, bypass, memory");
+            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, emoe, emoe-sd15, bypass, memory");
             return 1;
     }
 }

@@ -19,6 +19,11 @@ public sealed class SegMoePipeline : IDisposable
     public StableDiffusionPipeline Pipeline { get; }
     public SegMoeModel Model { get; }
 
+    /// <summary>Wraps an in-memory pipeline whose UNet is <paramref name="model"/>'s (e.g. a converted UNet in a benchmark).</summary>
+    public static SegMoePipeline Create(StableDiffusionPipeline pipeline, SegMoeModel model) =>
+        ReferenceEquals(pipeline.Unet, model.Unet) ? new SegMoePipeline(pipeline, model)
+            : throw new ArgumentException("the pipeline's UNet is not the SegMoE model's UNet", nameof(pipeline));
+
     /// <summary>Loads a SegMoE pipeline folder (see <see cref="SegMoeModel.IsSegMoe"/>).</summary>
     public static SegMoePipeline FromPretrained(string folder, Device? device = null, ScalarType? dtype = null)
     {
