@@ -10,14 +10,14 @@ namespace Penumbra.Cli.Commands;
 /// <summary>
 /// `--scorer emoe`: <see cref="EmoeScorer"/> on a SegMoE model (--model, default the bundled toy world). Images are
 /// judged by CLIP when --clip FOLDER is given, else by the toy checker, which only pixel-space (toy-world) models may
-/// use. Scorer options: mode=expert|routed, split_block=PATH, emoe_steps=N, steps=N (image steps), guidance=W,
+/// use. Scorer options: mode=expert|routed, split_block=PATH, emoe_steps=N, latent=m_post|m_pre|z, step_index=K, steps=N (image steps), guidance=W,
 /// scheduler=NAME, attributes=FILE.json (CLIP zero-shot attribute prompts), dtype=float32|float16|bfloat16, seed_samples=K
 /// (the seed-variance baseline over K initial latents, off by default), reference=FILE (the embedding-distance baseline
 /// to a reference prompt set: a prompt file as `audit run` reads it).
 /// </summary>
 public static class AuditEmoeScorerFactory
 {
-    private static readonly string[] Known = { "mode", "split_block", "emoe_steps", "steps", "guidance", "scheduler", "attributes", "dtype", "seed_samples", "reference" };
+    private static readonly string[] Known = { "mode", "split_block", "emoe_steps", "latent", "step_index", "steps", "guidance", "scheduler", "attributes", "dtype", "seed_samples", "reference" };
 
     public static IPromptScorer Create(AuditScorerOptions o)
     {
@@ -30,6 +30,9 @@ public static class AuditEmoeScorerFactory
             Mode = o.Extra.TryGetValue("mode", out var m) ? Enum.TryParse<EmoeMode>(m, true, out var mode) ? mode
                 : throw new ArgumentException($"--scorer-option mode={m}: expected expert or routed") : EmoeMode.Expert,
             SplitBlock = o.Extra.GetValueOrDefault("split_block"),
+            Latent = o.Extra.TryGetValue("latent", out var l) ? EmoeOptions.ParseLatent(l)
+                ?? throw new ArgumentException($"--scorer-option latent={l}: expected m_post, m_pre or z") : EmoeLatent.MPost,
+            StepIndex = Int(o.Extra, "step_index", 0),
             EmoeSteps = Int(o.Extra, "emoe_steps", 25),
             ImageSteps = Int(o.Extra, "steps", 25),
             GuidanceScale = o.Extra.TryGetValue("guidance", out var g) ? double.TryParse(g, NumberStyles.Float, CultureInfo.InvariantCulture, out var gs) ? gs

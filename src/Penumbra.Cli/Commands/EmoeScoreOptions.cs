@@ -36,11 +36,6 @@ internal sealed class EmoeScoreOptions
         _ => throw new ArgumentException($"--mode '{text}': expected expert or routed"),
     };
 
-    internal static EmoeLatent ParseLatent(string text) => text.ToLowerInvariant() switch
-    {
-        "m_post" => EmoeLatent.MPost,
-        "m_pre" => EmoeLatent.MPre,
-        "z" => EmoeLatent.Z,
-        _ => throw new ArgumentException($"--latent '{text}': expected m_post, m_pre or z"),
-    };
+    internal static EmoeLatent ParseLatent(string text) =>
+        EmoeOptions.ParseLatent(text) ?? throw new ArgumentException($"--latent '{text}': expected m_post, m_pre or z");
 }

@@ -26,6 +26,15 @@ public sealed record EmoeOptions
         $"{Mode.ToString().ToLowerInvariant()} mode, {LatentName(Latent)}, step {StepIndex} of {NumInferenceSteps}" +
         (GuidanceScale > 1 ? $", guidance {GuidanceScale:G3}" : "");
 
+    /// <summary>The latent named m_post, m_pre or z (any case); null for anything else.</summary>
+    public static EmoeLatent? ParseLatent(string text) => text.ToLowerInvariant() switch
+    {
+        "m_post" => EmoeLatent.MPost,
+        "m_pre" => EmoeLatent.MPre,
+        "z" => EmoeLatent.Z,
+        _ => null,
+    };
+
     public static string LatentName(EmoeLatent latent) => latent switch
     {
         EmoeLatent.MPost => "m_post",

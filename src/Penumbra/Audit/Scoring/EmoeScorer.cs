@@ -41,6 +41,8 @@ public sealed class EmoeScorer : IPromptScorer
         this.ownsModel = ownsModel;
         estimator = new EmoeEstimator(moe);
         if (this.options.EmoeSteps < 1) throw new ArgumentException($"EMoE steps {this.options.EmoeSteps}: must be at least 1");
+        if (this.options.StepIndex < 0 || this.options.StepIndex >= this.options.EmoeSteps)
+            throw new ArgumentException($"EMoE step index {this.options.StepIndex}: must be 0..{this.options.EmoeSteps - 1}");
         if (this.options.ImageSteps < 1) throw new ArgumentException($"image steps {this.options.ImageSteps}: must be at least 1");
         if (this.options.SeedSamples is 1 or < 0) throw new ArgumentException($"seed samples {this.options.SeedSamples}: 0 (off) or at least 2");
         if (this.options.ReferencePrompts is { } reference) distance = new PromptEmbeddingDistance(moe.Pipeline, reference);
@@ -59,6 +61,8 @@ public sealed class EmoeScorer : IPromptScorer
             ["emoe_mode"] = this.options.Mode.ToString().ToLowerInvariant(),
             ["emoe_split"] = split,
             ["emoe_steps"] = Invariant(this.options.EmoeSteps),
+            ["emoe_latent"] = EmoeOptions.LatentName(this.options.Latent),
+            ["emoe_step_index"] = Invariant(this.options.StepIndex),
             ["uncertainty_scores"] = string.Join(",", uncertaintyScores),
         };
         if (this.options.SeedSamples >= 2) settings["seed_samples"] = Invariant(this.options.SeedSamples);
@@ -88,7 +92,11 @@ public sealed class EmoeScorer : IPromptScorer
             cancellationToken.ThrowIfCancellationRequested();
             var members = group.ToList();
             var texts = members.Select(m => m.r.Prompt.Text).ToList();
-            var emoe = new EmoeOptions { Seed = group.Key, Mode = options.Mode, SplitBlock = options.SplitBlock, NumInferenceSteps = options.EmoeSteps };
+            var emoe = new EmoeOptions
+            {
+                Seed = group.Key, Mode = options.Mode, SplitBlock = options.SplitBlock, NumInferenceSteps = options.EmoeSteps,
+                Latent = options.Latent, StepIndex = options.StepIndex,
+            };
             var results = estimator.Score(texts, emoe);
             var seedVariance = options.SeedSamples >= 2 ? estimator.SeedVariance(texts, emoe, options.SeedSamples) : null;
             var distances = distance?.Distance(texts);

@@ -8,6 +8,9 @@ public sealed record EmoeScorerOptions
 {
     public EmoeMode Mode { get; init; } = EmoeMode.Expert;
     public string? SplitBlock { get; init; }
+    public EmoeLatent Latent { get; init; } = EmoeLatent.MPost;
+    /// <summary>The step of the EMoE schedule the score is taken at (0 = the first).</summary>
+    public int StepIndex { get; init; }
     /// <summary>Length of the schedule whose first timestep EMoE scores at.</summary>
     public int EmoeSteps { get; init; } = 25;
     public int ImageSteps { get; init; } = 25;

@@ -41,6 +41,24 @@ public class EmoeScorerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LatentAndStepOptionsReachTheEstimator()
+    {
+        using var moe = SegMoePipeline.FromPretrained(ModelFolder);
+        using var scorer = new EmoeScorer(moe, "tiny-segmoe", "test", Options with { Latent = EmoeLatent.Z, StepIndex = 2 }, ownsModel: false);
+        var batch = new[] { Request("a red circle", 3, 0), Request("a cat", 4, 0) };
+        var results = scorer.Score(batch, CancellationToken.None);
+        var estimator = new EmoeEstimator(moe);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            using var alone = estimator.Score(batch[i].Prompt.Text, new EmoeOptions { Seed = batch[i].Seed, Latent = EmoeLatent.Z, StepIndex = 2 });
+            Assert.Equal(alone.Eu, results[i].Scores[EmoeScorer.Eu], alone.Eu * 1e-5);
+        }
+        Assert.Equal("z", scorer.Settings["emoe_latent"]);
+        Assert.Equal("2", scorer.Settings["emoe_step_index"]);
+        Assert.Throws<ArgumentException>(() => new EmoeScorer(moe, "tiny-segmoe", "test", Options with { StepIndex = 25 }, ownsModel: false));
+    }
+
+    [Fact]
     public void OptionalBaselinesAreTheEstimatorsSeedVarianceAndEmbeddingDistance()
     {
         using var moe = SegMoePipeline.FromPretrained(ModelFolder);
