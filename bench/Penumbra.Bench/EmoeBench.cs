@@ -46,6 +46,12 @@ public static class EmoeBench
         long parameters = pipe.Unet.parameters().Sum(p => p.numel());
         Console.WriteLine($"EMoE cost on an SD 1.5 shaped SegMoE: 4 experts, top-2, {model.Slots.Count} MoE layers, UNet {parameters:N0} parameters, bf16, 256x256");
         const string prompt = "a photo of an astronaut riding a horse";
+        if (Environment.GetEnvironmentVariable("PENUMBRA_EMOE_PROFILE") == "1")
+        {
+            set_num_threads(1);
+            EmoeProfile.Run(moe);
+            return;
+        }
         Measure(moe, prompt, new GenerationOptions { Prompts = new[] { prompt }, Steps = 25, Seed = 0, Height = 256, Width = 256 },
             batchSize: 4, warmup: 1, repeats: 2);
     }
@@ -53,7 +59,7 @@ public static class EmoeBench
     private static void Measure(SegMoePipeline moe, string prompt, GenerationOptions generation, int batchSize, int warmup, int repeats)
     {
         var estimator = new EmoeEstimator(moe);
-        var options = new EmoeOptions { Seed = 0 };
+        var options = new EmoeOptions { Seed = 0, Height = generation.Height, Width = generation.Width };
         var batch = Enumerable.Range(0, batchSize).Select(i => $"a small {(i % 2 == 0 ? "blue" : "green")} square number {i}").ToArray();
         var image = StopwatchHarness.Measure("image (25 steps, CFG 7.5)", () => { using var r = moe.Pipeline.Generate(generation); }, warmup, repeats);
         var one = StopwatchHarness.Measure("EU alone, 1 prompt", () => { using var r = estimator.Score(prompt, options); }, warmup, repeats);

@@ -33,12 +33,13 @@ public static class ToyCommand
         expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent");
         var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees)", DefaultValueFactory = _ => "all" };
         baseDomain.AcceptOnlyFromAmong("all", "core");
+        var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core"), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -53,7 +54,7 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise);
 
     private static ToyExpertTraining ParseTraining(string value) => value switch
     {
@@ -66,6 +67,7 @@ public static class ToyCommand
     {
         if (s.BaseSteps < 1 || s.Steps < 1) throw new ArgumentException("--base-steps and --steps must be at least 1");
         if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
+        if (!(s.ExpertNoise >= 0)) throw new ArgumentException($"--expert-noise {s.ExpertNoise}: must be >= 0");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed);
@@ -94,7 +96,7 @@ public static class ToyCommand
         UNetHolder holder = new();
         CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
             holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
-                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining));
+                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise));
         builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
         AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
         return holder.Unet!;

@@ -72,6 +72,7 @@ public sealed class EmoeAnalyzer
         using var result = pipe.Generate(new GenerationOptions
         {
             Prompts = new[] { prompt }, Steps = emoe.NumInferenceSteps, Seed = emoe.Seed, GuidanceScale = guidanceScale, CancellationToken = ct,
+            Height = emoe.Height, Width = emoe.Width,
         });
         return result.Images[0];
     }

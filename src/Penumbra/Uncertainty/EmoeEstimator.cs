@@ -122,7 +122,7 @@ public sealed class EmoeEstimator
         scheduler.SetTimesteps(options.NumInferenceSteps, pipe.Device);
         var timesteps = scheduler.Timesteps.cpu().to(ScalarType.Float64).data<double>().ToArray();
         using var generator = new Generator((ulong)options.Seed);
-        var shape = new[] { 1L, _moe.Model.Unet.Config.InChannels, pipe.DefaultHeight / pipe.VaeScaleFactor, pipe.DefaultWidth / pipe.VaeScaleFactor };
+        var shape = options.LatentShape(pipe);
         var latents = pipe.InitialLatents(null, shape, generator) * scheduler.InitNoiseSigma;
         double t = timesteps[0];
         var entropy = RouterEntropy(scheduler.ScaleModelInput(latents, t), t, embeds.Conditional);
@@ -151,6 +151,7 @@ public sealed class EmoeEstimator
         var generation = new GenerationOptions
         {
             Prompts = new[] { prompt }, Steps = options.NumInferenceSteps, GuidanceScale = guidanceScale, CancellationToken = ct,
+            Height = options.Height, Width = options.Width,
         };
         var final = pipe.Denoise(next, timesteps.Skip(1).ToArray(), context, generation, scheduler, generator);
         var image = StableDiffusionPipeline.ToImages(pipe.DecodeLatents(final))[0];
@@ -269,17 +270,10 @@ public sealed class EmoeEstimator
         using var scheduler = _moe.Pipeline.CreateScheduler();
         scheduler.SetTimesteps(options.NumInferenceSteps);
         double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
-        return (scheduler.ScaleModelInput(FirstLatents(options.Seed, scheduler, count), t), t);
-    }
-
-    private Tensor FirstLatents(long seed, Schedulers.IScheduler scheduler, int count = 1)
-    {
-        var pipe = _moe.Pipeline;
-        var config = _moe.Model.Unet.Config;
-        long h = pipe.DefaultHeight / pipe.VaeScaleFactor, w = pipe.DefaultWidth / pipe.VaeScaleFactor;
-        var generator = new Generator((ulong)seed, CPU);
-        var noise = pipe.InitialLatents(null, new[] { (long)count, config.InChannels, h, w }, generator);
-        return noise * scheduler.InitNoiseSigma;
+        var shape = options.LatentShape(_moe.Pipeline);
+        shape[0] = count;
+        var noise = _moe.Pipeline.InitialLatents(null, shape, new Generator((ulong)options.Seed, CPU));
+        return (scheduler.ScaleModelInput(noise * scheduler.InitNoiseSigma, t), t);
     }
 
     /// <summary>Mean over MoE layers and tokens of the gate-softmax entropy, normal routing per prompt row.</summary>

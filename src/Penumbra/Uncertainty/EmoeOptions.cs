@@ -16,6 +16,10 @@ public sealed record EmoeOptions
     /// <see cref="EmoeLatent.Z"/>; 1 = off (the spec's default). The mid-block latents use the conditional rows only.</summary>
     public double GuidanceScale { get; init; } = 1.0;
     public long Seed { get; init; }
+    /// <summary>Image size the score is taken at (the initial latent is height/8 × width/8 for a latent model); null = the
+    /// model's default size, as in generation.</summary>
+    public int? Height { get; init; }
+    public int? Width { get; init; }
     /// <summary>Population variance (1/M) when true, sample variance (1/(M-1)) otherwise.</summary>
     public bool PopulationVariance { get; init; } = true;
     /// <summary>The experts whose paths are compared, in path order (at least 2, distinct); null = all experts.</summary>
@@ -34,6 +38,15 @@ public sealed record EmoeOptions
         "z" => EmoeLatent.Z,
         _ => null,
     };
+
+    /// <summary>The initial latent's shape [1, C, h, w] for <paramref name="pipe"/> at this size (checked like generation's).</summary>
+    public long[] LatentShape(Pipelines.StableDiffusion.StableDiffusionPipeline pipe)
+    {
+        int height = Height ?? pipe.DefaultHeight, width = Width ?? pipe.DefaultWidth;
+        if (height <= 0 || width <= 0 || height % pipe.VaeScaleFactor != 0 || width % pipe.VaeScaleFactor != 0)
+            throw new ArgumentException($"EMoE image size {width}x{height} must be positive multiples of {pipe.VaeScaleFactor}");
+        return new long[] { 1, pipe.Unet.Config.InChannels, height / pipe.VaeScaleFactor, width / pipe.VaeScaleFactor };
+    }
 
     public static string LatentName(EmoeLatent latent) => latent switch
     {

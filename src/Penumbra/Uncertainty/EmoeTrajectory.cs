@@ -97,8 +97,7 @@ internal sealed class EmoeTrajectory : IDisposable
         scheduler.SetTimesteps(_options.NumInferenceSteps);
         Timesteps = scheduler.Timesteps.cpu().to(ScalarType.Float64).data<double>().ToArray();
         var generator = new Generator((ulong)_options.Seed, CPU);
-        long h = pipe.DefaultHeight / pipe.VaeScaleFactor, w = pipe.DefaultWidth / pipe.VaeScaleFactor;
-        using var noise = pipe.InitialLatents(null, new[] { 1L, _moe.Model.Unet.Config.InChannels, h, w }, generator);
+        using var noise = pipe.InitialLatents(null, _options.LatentShape(pipe), generator);
         return (scheduler, generator, noise * scheduler.InitNoiseSigma);
     }
 

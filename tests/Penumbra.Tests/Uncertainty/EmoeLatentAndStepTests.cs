@@ -42,6 +42,26 @@ public class EmoeLatentAndStepTests(ITestOutputHelper output)
         Assert.NotEqual(mPost.PathLatents.shape[1] == result.PathLatents.shape[1] ? mPost.Eu : double.NaN, result.Eu);
     }
 
+    [Fact]
+    public void ScoreAtAnotherImageSizeUsesALatentOfThatSize()
+    {
+        var (prompt, seed) = Cases()[0];
+        using var moe = SegMoePipeline.FromPretrained(ModelFolder);
+        var pipe = moe.Pipeline;
+        int height = pipe.DefaultHeight + 2 * pipe.VaeScaleFactor * 4, width = pipe.DefaultWidth + pipe.VaeScaleFactor * 4;
+        var estimator = new EmoeEstimator(moe);
+        using var result = estimator.Score(prompt, new EmoeOptions { Seed = seed, Height = height, Width = width });
+        var (latents, t, text) = Inputs(moe, prompt, seed, height, width);
+        for (int p = 0; p < estimator.NumPaths; p++)
+            using (RouteOnePath(moe.Model, p, EmoeMode.Expert))
+            {
+                using var mid = moe.Model.Unet.ForwardToMidBlock(latents, tensor(t, ScalarType.Float64), text);
+                Assert.True(MaxAbs(result.PathLatents[p], mid[0]) <= PathTolerance, $"path {p}");
+            }
+        var error = Assert.Throws<ArgumentException>(() => estimator.Score(prompt, new EmoeOptions { Height = pipe.VaeScaleFactor + 1 }));
+        Assert.Contains("multiples", error.Message);
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(3.0)]

@@ -127,14 +127,14 @@ public class EmoePropertyTests(ITestOutputHelper output)
 
     /// <summary>The prompt's conditional embedding, the first timestep and the initial noise drawn from a CPU generator
     /// seeded with <paramref name="seed"/>, as in generation.</summary>
-    internal static (Tensor Latents, double T, Tensor Text) Inputs(SegMoePipeline moe, string prompt, long seed)
+    internal static (Tensor Latents, double T, Tensor Text) Inputs(SegMoePipeline moe, string prompt, long seed, int? height = null, int? width = null)
     {
         var pipe = moe.Pipeline;
         using var embeds = pipe.EncodePrompt(new[] { prompt }, null, guidance: false);
         var scheduler = pipe.CreateScheduler();
         scheduler.SetTimesteps(25);
         double t = scheduler.Timesteps[0].to(ScalarType.Float64).item<double>();
-        var shape = new long[] { 1, pipe.Unet.Config.InChannels, pipe.DefaultHeight / pipe.VaeScaleFactor, pipe.DefaultWidth / pipe.VaeScaleFactor };
+        var shape = new long[] { 1, pipe.Unet.Config.InChannels, (height ?? pipe.DefaultHeight) / pipe.VaeScaleFactor, (width ?? pipe.DefaultWidth) / pipe.VaeScaleFactor };
         using var noise = randn(shape, generator: new Generator((ulong)seed, CPU));
         var latents = scheduler.ScaleModelInput(noise * scheduler.InitNoiseSigma, t);
         return (latents, t, embeds.Conditional.clone());

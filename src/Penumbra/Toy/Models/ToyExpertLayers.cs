@@ -40,6 +40,25 @@ public static class ToyExpertLayers
         }
     }
 
+    /// <summary>Adds expert-specific noise to the text-side projections of the expert modules (cross-attention <c>to_k</c> and
+    /// <c>to_v</c>): W += <paramref name="scale"/> · rms(W) · N(0, 1), from a generator seeded with <paramref name="seed"/>.
+    /// Fine-tuning then corrects it only where the expert's captions constrain it, so experts keep different answers to
+    /// token states none of them trained on (deep ensembles' argument for diverse initialisations).</summary>
+    public static void PerturbTextProjections(UNet2DConditionModel unet, double scale, long seed)
+    {
+        if (scale <= 0) return;
+        var paths = Paths(unet).Where(p => p.EndsWith(".attn2.to_k", StringComparison.Ordinal) || p.EndsWith(".attn2.to_v", StringComparison.Ordinal)).ToArray();
+        using var generator = new Generator((ulong)(seed * 31 + 11));
+        using var noGrad = no_grad();
+        foreach (var (name, p) in unet.named_parameters().OrderBy(kv => kv.name, StringComparer.Ordinal))
+        {
+            if (!name.EndsWith(".weight") || !paths.Any(path => name == path + ".weight")) continue;
+            using var rms = p.square().mean().sqrt();
+            using var noise = randn(p.shape, generator: generator);
+            p.add_(noise * (rms * scale));
+        }
+    }
+
     private static bool IsExpert(IReadOnlyList<string> paths, string parameter) =>
         paths.Any(path => parameter.StartsWith(path + ".", StringComparison.Ordinal));
 

@@ -58,10 +58,12 @@ public sealed class ToyModelBuilder
         return scope.MoveToOuter(output.LastHiddenState.detach().clone());
     }
 
-    /// <summary>Trains one UNet on a data subset: from scratch, or from <paramref name="initialWeights"/> as <paramref name="training"/> says.</summary>
+    /// <summary>Trains one UNet on a data subset: from scratch, or from <paramref name="initialWeights"/> as <paramref name="training"/> says
+    /// (with <paramref name="textProjectionNoise"/> > 0 the expert's cross-attention to_k/to_v start perturbed, see
+    /// <see cref="ToyExpertLayers.PerturbTextProjections"/>).</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
         IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null,
-        ToyExpertTraining training = ToyExpertTraining.FineTune)
+        ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0)
     {
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfig);
@@ -71,6 +73,11 @@ public sealed class ToyModelBuilder
                 var source = initialWeights.state_dict();
                 foreach (var (name, tensor) in unet.state_dict()) tensor.copy_(source[name]);
             }
+        if (textProjectionNoise > 0)
+        {
+            if (initialWeights is null) throw new ArgumentException("perturbing the expert layers needs the base's weights");
+            ToyExpertLayers.PerturbTextProjections(unet, textProjectionNoise, options.Seed);
+        }
         if (training != ToyExpertTraining.FineTune)
         {
             if (initialWeights is null) throw new ArgumentException($"{training} expert training needs the base's weights for the frozen trunk");
