@@ -113,9 +113,9 @@ public static class UncertaintyCommand
                         string? imageFile = r.Image is null ? null : Numbered(r.Image, index, prompts.Length);
                         if (mapFile is not null)
                         {
-                            var size = moe.Pipeline.DefaultWidth;
-                            int scale = Math.Max(1, 256 / size);
-                            EmoeHeatMap.Overlay(a.Result.Map, a.Image, size, moe.Pipeline.DefaultHeight, scale).Save(mapFile);
+                            int width = emoe.Width ?? moe.Pipeline.DefaultWidth, height = emoe.Height ?? moe.Pipeline.DefaultHeight;
+                            int scale = Math.Max(1, 256 / width);
+                            EmoeHeatMap.Overlay(a.Result.Map, a.Image, width, height, scale).Save(mapFile);
                         }
                         if (imageFile is not null) a.Image!.Save(imageFile);
                         var row = new Row(a.Result.Prompt, a.Result.Seed, a.Result.Mode, a.Result.Latent, a.Result.Timestep, a.Result.Eu,

@@ -69,6 +69,37 @@ public class ToyModelBuilderTests
     }
 
     [Fact]
+    public void ExpertNoisePerturbsOnlyTheExpertCrossAttentionKeyAndValueWeightsByTheirRms()
+    {
+        var builder = new ToyModelBuilder(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var tiny = new DiffusionTrainingOptions { Steps = 1, BatchSize = 2, WarmupSteps = 1, Seed = 1 };
+        using var baseUnet = builder.TrainExpert(ToyWorld.Base, textEncoder, tiny);
+        // Zero learning rate: the expert is the base plus the noise, nothing else.
+        var frozen = tiny with { Seed = 2, LearningRate = 0 };
+        using var expert = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, frozen, initialWeights: baseUnet, textProjectionNoise: 0.5);
+        using var again = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, frozen, initialWeights: baseUnet, textProjectionNoise: 0.5);
+        using var other = builder.TrainExpert(ToyWorld.Experts[0], textEncoder, frozen with { Seed = 3 }, initialWeights: baseUnet, textProjectionNoise: 0.5);
+        var targets = ToyExpertLayers.Paths(expert).Where(p => p.EndsWith("attn2.to_k") || p.EndsWith("attn2.to_v")).Select(p => p + ".weight").ToHashSet();
+        Assert.NotEmpty(targets);
+        var b = baseUnet.state_dict();
+        var a = again.state_dict();
+        var o = other.state_dict();
+        foreach (var (name, tensor) in expert.state_dict())
+        {
+            bool same = tensor.eq(b[name]).all().item<bool>();
+            Assert.True(targets.Contains(name) != same, $"{name}: target {targets.Contains(name)}, equal to the base {same}");
+            Assert.True(tensor.eq(a[name]).all().item<bool>(), $"{name}: not a function of the seed");
+            if (!targets.Contains(name)) continue;
+            Assert.False(tensor.eq(o[name]).all().item<bool>(), $"{name}: another seed gave the same noise");
+            // The added noise has standard deviation 0.5 x the base weight's rms.
+            double rms = b[name].square().mean().sqrt().item<float>();
+            double noiseSd = (tensor - b[name]).std().item<float>();
+            Assert.InRange(noiseSd / rms, 0.4, 0.6);
+        }
+    }
+
+    [Fact]
     public void TextEncoderIsAFunctionOfTheSeed()
     {
         using var a = ToyModelBuilder.BuildTextEncoder(4);
