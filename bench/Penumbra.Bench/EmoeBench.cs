@@ -26,6 +26,7 @@ public static class EmoeBench
     public static void RunSd15(string fixtures)
     {
         using var noGrad = inference_mode();
+        if (int.TryParse(Environment.GetEnvironmentVariable("PENUMBRA_BENCH_THREADS"), out int threads) && threads > 0) set_num_threads(threads);
         var dtype = ScalarType.BFloat16;
         var pipe = GenerationBench.RandomSd15Pipeline(fixtures, dtype);
         var config = new SegMoeConfig
@@ -44,7 +45,7 @@ public static class EmoeBench
         }
         using var moe = SegMoePipeline.Create(pipe, model);
         long parameters = pipe.Unet.parameters().Sum(p => p.numel());
-        Console.WriteLine($"EMoE cost on an SD 1.5 shaped SegMoE: 4 experts, top-2, {model.Slots.Count} MoE layers, UNet {parameters:N0} parameters, bf16, 256x256");
+        Console.WriteLine($"EMoE cost on an SD 1.5 shaped SegMoE: 4 experts, top-2, {model.Slots.Count} MoE layers, UNet {parameters:N0} parameters, bf16, 256x256, {get_num_threads()} thread(s)");
         const string prompt = "a photo of an astronaut riding a horse";
         if (Environment.GetEnvironmentVariable("PENUMBRA_EMOE_PROFILE") == "1")
         {
