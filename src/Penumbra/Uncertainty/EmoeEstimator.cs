@@ -83,11 +83,7 @@ public sealed class EmoeEstimator
             Tensor eps;
             using (UsePathRoutes(options, forced => forced ? MoeRoute.Forced(rowExperts) : MoeRoute.Grouped(groups)))
                 eps = _moe.Model.Unet.Forward(input, t, context);
-            if (guided)
-            {
-                var halves = eps.chunk(2, 0);
-                eps = halves[0] + options.GuidanceScale * (halves[1] - halves[0]);
-            }
+            if (guided) eps = StableDiffusionPipeline.Guide(eps, options.GuidanceScale);
             latents = StepEachPath(trajectory, eps, n, m);
         }
         else
@@ -142,11 +138,7 @@ public sealed class EmoeEstimator
             (eps, mid) = _moe.Model.Unet.ForwardWithMidBlock(input, tt, batchContext, imageRows);
         }
         var pathLatents = pre is null ? mid.narrow(0, imageRows, m) : pre.MoveToOuterDisposeScope();
-        if (guidance)
-        {
-            var halves = eps.chunk(2, 0);
-            eps = halves[0] + guidanceScale * (halves[1] - halves[0]);
-        }
+        if (guidance) eps = StableDiffusionPipeline.Guide(eps, guidanceScale);
         var next = scheduler.Step(eps, t, latents, generator).PrevSample;
         var generation = new GenerationOptions
         {

@@ -177,12 +177,15 @@ public sealed class StableDiffusionPipeline : IDisposable
         Tensor eps;
         using (Modifier?.BeginStep(Unet, step, totalSteps))
             eps = Unet.Forward(input, t, context);
-        if (guidance)
-        {
-            var halves = eps.chunk(2, 0);
-            eps = halves[0] + guidanceScale * (halves[1] - halves[0]);
-        }
+        if (guidance) eps = Guide(eps, guidanceScale);
         return scope.MoveToOuter(eps);
+    }
+
+    /// <summary>Classifier-free guidance of a [uncond rows, cond rows] prediction: uncond + w·(cond − uncond).</summary>
+    public static Tensor Guide(Tensor eps, double guidanceScale)
+    {
+        var halves = eps.chunk(2, 0);
+        return halves[0] + guidanceScale * (halves[1] - halves[0]);
     }
 
     /// <summary>Initial noise exactly as diffusers' <c>randn_tensor</c> with a CPU generator: one draw of the whole batch, then moved.</summary>
