@@ -27,19 +27,20 @@ public static class ToyCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads of the training (the weights depend on it)", DefaultValueFactory = _ => 1 };
         var expertTraining = new Option<string>("--expert-training")
         {
-            Description = "finetune: every weight from the base; layers: only the layers SegMoE mixes, on the base's frozen trunk; independent: fresh seeded copies of those layers on the frozen trunk",
+            Description = "finetune: every weight from the base; layers: only the layers SegMoE mixes, on the base's frozen trunk; independent: fresh seeded copies of those layers on the frozen trunk; joint: no base, trunk and experts trained together from scratch for --base-steps at --learning-rate, each expert's layers on its own subset (--batch-size rows per expert)",
             DefaultValueFactory = _ => "finetune",
         };
-        expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent");
+        expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent", "joint");
         var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees)", DefaultValueFactory = _ => "all" };
         baseDomain.AcceptOnlyFromAmong("all", "core");
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
+        var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -54,12 +55,43 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth);
+
+    /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
+    /// whole domain) written as a pipeline folder for <c>moe build</c>.</summary>
+    private static int TrainJoint(ToyModelBuilder builder, Penumbra.Models.Clip.ClipTextModel textEncoder, TrainSettings s, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var options = new DiffusionTrainingOptions
+        {
+            Steps = s.BaseSteps, LearningRate = s.LearningRate, Seed = s.Seed * 100 + 98, EmaDecay = s.Ema,
+            CheckpointDirectory = Path.Combine(s.Output, "checkpoints", "joint"), CheckpointEvery = 250,
+            WarmupSteps = Math.Max(1, Math.Min(200, s.BaseSteps / 10)),
+        };
+        double lastLoss = double.NaN;
+        Penumbra.MoE.SegMoeModel? moe = null;
+        CliProgress.Run($"joint: trunk + {ToyWorld.Experts.Count} experts from scratch", options.Steps, report =>
+            moe = ToyJointExperts.Train(builder, ToyWorld.Experts, textEncoder, options, s.BatchSize,
+                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct));
+        using (moe!)
+        {
+            int everything = ToyWorld.Experts.ToList().FindIndex(e => e.Data == ToyWorld.Base.Data);
+            foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
+            {
+                using var unet = ToyJointExperts.Extract(moe!, index);
+                builder.SavePipeline(Path.Combine(s.Output, spec.Name), unet, textEncoder);
+                if (index == everything) builder.SavePipeline(Path.Combine(s.Output, ToyWorld.Base.Name), unet, textEncoder);
+            }
+        }
+        AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
+        return 0;
+    }
 
     private static ToyExpertTraining ParseTraining(string value) => value switch
     {
         "layers" => ToyExpertTraining.ExpertLayers,
         "independent" => ToyExpertTraining.Independent,
+        "joint" => ToyExpertTraining.Joint,
         _ => ToyExpertTraining.FineTune,
     };
 
@@ -68,9 +100,16 @@ public static class ToyCommand
         if (s.BaseSteps < 1 || s.Steps < 1) throw new ArgumentException("--base-steps and --steps must be at least 1");
         if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
         if (!(s.ExpertNoise >= 0)) throw new ArgumentException($"--expert-noise {s.ExpertNoise}: must be >= 0");
+        if (s.TextWidth < 4 || s.TextWidth % 4 != 0) throw new ArgumentException($"--text-width {s.TextWidth}: must be a positive multiple of 4");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
-        using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed);
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth);
+        if (s.ExpertTraining == ToyExpertTraining.Joint)
+        {
+            if (only is { Length: > 0 } || s.CoreBase || s.ExpertNoise > 0)
+                throw new ArgumentException("--expert-training joint trains every expert at once from scratch: --experts, --base core and --expert-noise do not apply");
+            return TrainJoint(builder, textEncoder, s, ct);
+        }
         using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
         foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
         {

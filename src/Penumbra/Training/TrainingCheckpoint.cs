@@ -12,6 +12,9 @@ public sealed class TrainingCheckpoint
     public const string OptimizerFile = "optimizer.bin";
     public const string StepFile = "step.txt";
 
+    /// <summary>The checkpoint folder.</summary>
+    public string Folder => _directory;
+
     private readonly string _directory;
     private readonly string _weightsFile;
     private readonly Func<IReadOnlyDictionary<string, torch.Tensor>> _weights;

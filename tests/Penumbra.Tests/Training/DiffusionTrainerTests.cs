@@ -53,6 +53,36 @@ public class DiffusionTrainerTests
         Assert.True(last < 0.8 * first, $"loss did not fall: first 10 steps {first:F4}, last 10 {last:F4}");
     }
 
+    [Fact]
+    public void ANonFiniteGradientStopsTrainingWithoutTouchingTheWeightsOrTheCheckpoint()
+    {
+        var dir = Directory.CreateTempSubdirectory("penumbra-diverge-").FullName;
+        try
+        {
+            using var unet = TinyUnet(4);
+            var options = new DiffusionTrainingOptions { Steps = 4, BatchSize = 4, WarmupSteps = 1, Seed = 3, CheckpointEvery = 1, CheckpointDirectory = dir };
+            // Steps 1 and 2 are normal; step 3 sees an image with a NaN pixel, so loss and gradient are NaN.
+            TrainingBatch Poisoned(int step, Generator g)
+            {
+                var batch = Batch(step, g);
+                if (step == 2) batch.Samples[0, 0, 0, 0] = tensor(float.NaN);
+                return batch;
+            }
+            var trainer = new DiffusionTrainer(unet, Schedule, Encode, options);
+            var error = Assert.Throws<TrainingDivergedException>(() => trainer.Train(Poisoned));
+            Assert.Equal(3, error.Step);
+            Assert.Contains(dir, error.Message);
+            Assert.Equal("2", File.ReadAllText(Path.Combine(dir, TrainingCheckpoint.StepFile)).Trim());
+            Assert.All(unet.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
+            // The weights in memory are those of the step-2 checkpoint (the NaN step was not applied).
+            using var reloaded = TinyUnet(9);
+            new DiffusionTrainer(reloaded, Schedule, Encode, options with { Steps = 2 }).Train(Batch);
+            var expected = reloaded.state_dict();
+            Assert.All(unet.state_dict(), kv => Assert.True(kv.Value.eq(expected[kv.Key]).all().item<bool>(), kv.Key));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData(0.9)]

@@ -12,4 +12,8 @@ public enum ToyExpertTraining
 
     /// <summary>Fresh, seeded copies of the expert layers are trained on the frozen trunk (an ensemble over the mixed weights).</summary>
     Independent,
+
+    /// <summary>No separate base: trunk and every expert's layers are trained together from scratch, each expert's layers
+    /// on its own subset only (<see cref="ToyJointExperts"/>).</summary>
+    Joint,
 }

@@ -30,9 +30,9 @@ public sealed class ToyModelBuilder
     /// <summary>The frozen text encoder, never trained: initialised as transformers' <c>CLIPPreTrainedModel._init_weights</c>
     /// (matrices and embeddings ~ N(0, 0.02²), layer norms 1/0, biases 0) from a generator seeded with <paramref name="seed"/>,
     /// so it does not depend on the global RNG.</summary>
-    public static ClipTextModel BuildTextEncoder(long seed)
+    public static ClipTextModel BuildTextEncoder(long seed, int width = ToyWorld.DefaultTextWidth)
     {
-        var model = new ClipTextModel(ToyWorld.TextEncoderConfig);
+        var model = new ClipTextModel(ToyWorld.TextEncoderConfigFor(width));
         using var generator = new Generator((ulong)seed);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters().OrderBy(kv => kv.name, StringComparer.Ordinal))
@@ -66,7 +66,7 @@ public sealed class ToyModelBuilder
         ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0)
     {
         manual_seed(options.Seed);
-        var unet = new UNet2DConditionModel(ToyWorld.UNetConfig);
+        var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize));
         if (initialWeights is not null)
             using (no_grad())
             {

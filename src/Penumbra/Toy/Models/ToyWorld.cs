@@ -11,11 +11,23 @@ namespace Penumbra.Toy.Models;
 /// </summary>
 public static class ToyWorld
 {
-    public static CLIPTextConfig TextEncoderConfig { get; } = new()
-    {
-        VocabSize = 49408, HiddenSize = 32, IntermediateSize = 64, ProjectionDim = 32, NumHiddenLayers = 2, NumAttentionHeads = 4,
-        MaxPositionEmbeddings = 77, HiddenAct = "quick_gelu", Architectures = new[] { "CLIPTextModel" },
-    };
+    /// <summary>Width of the bundled toy text encoder (its hidden size and the UNet's cross-attention dim).</summary>
+    public const int DefaultTextWidth = 32;
+
+    public static CLIPTextConfig TextEncoderConfig { get; } = TextEncoderConfigFor(DefaultTextWidth);
+
+    /// <summary>The toy text encoder at hidden size <paramref name="width"/> (MLP 2× wide, 4 heads, 2 layers).</summary>
+    public static CLIPTextConfig TextEncoderConfigFor(int width) =>
+        width >= 4 && width % 4 == 0
+            ? new()
+            {
+                VocabSize = 49408, HiddenSize = width, IntermediateSize = 2 * width, ProjectionDim = width, NumHiddenLayers = 2,
+                NumAttentionHeads = 4, MaxPositionEmbeddings = 77, HiddenAct = "quick_gelu", Architectures = new[] { "CLIPTextModel" },
+            }
+            : throw new ArgumentOutOfRangeException(nameof(width), width, "the toy text width must be a positive multiple of 4");
+
+    /// <summary>The toy UNet reading text states of width <paramref name="textWidth"/>.</summary>
+    public static UNet2DConditionConfig UNetConfigFor(int textWidth) => UNetConfig with { CrossAttentionDim = textWidth };
 
     public static UNet2DConditionConfig UNetConfig { get; } = new()
     {

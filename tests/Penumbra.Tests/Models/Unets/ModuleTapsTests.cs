@@ -25,9 +25,13 @@ public class ModuleTapsTests
         using var mode = inference_mode();
         var plain = model.call(x, t, c);
 
-        // g = 1 leaves the output as it is; the bypass formula must then reproduce the plain run exactly.
+        // g = 1 leaves the output as it is: x + (y − x) equals y up to float32 rounding (an ulp of the mid block's
+        // values), which the up blocks carry to the output; the bypass formula must reproduce the plain run to that.
         using (new ModuleTaps(model).Replace("mid_block", e => e.Input! + 1.0 * (e.Output - e.Input!)))
-            Assert.True((model.call(x, t, c) - plain).abs().max().item<float>() < 1e-6);
+        {
+            float diff = (model.call(x, t, c) - plain).abs().max().item<float>();
+            Assert.True(diff < 1e-5, $"g = 1 changed the output by {diff} (plain max {plain.abs().max().item<float>()})");
+        }
 
         // g = 0: the mid block's output becomes its input; a capture added after the replacement sees that.
         string lastDown = $"down_blocks.{model.Config.DownBlockTypes.Length - 1}";

@@ -1,0 +1,94 @@
+using Penumbra.Configs;
+using Penumbra.Models.Clip;
+using Penumbra.Models.Unets;
+using Penumbra.MoE;
+using Penumbra.Schedulers;
+using Penumbra.Training;
+using static TorchSharp.torch;
+
+namespace Penumbra.Toy.Models;
+
+/// <summary>
+/// Trains the toy experts together from scratch as one SegMoE UNet: a shared trunk (every weight SegMoE does not mix) and
+/// one copy of the mixed layers per expert. Each step draws a block of rows from every expert's subset and forces those
+/// rows through that expert (<see cref="MoeRoute.Forced"/>), so the trunk learns the whole domain while an expert's layers
+/// only ever see its own subset. All copies start equal except the text-side projections (cross-attention
+/// <c>to_k</c>/<c>to_v</c>), which are initialised independently per expert: training fixes them only on the token states
+/// the expert's captions produce, so on states it never saw (a word outside its subset, another language) each expert
+/// keeps its own random answer — the deep-ensembles mechanism EMoE reads — while the equal start keeps every other
+/// layer's basis shared, so SegMoE's top-k mixtures of experts stay meaningful.
+/// </summary>
+public static class ToyJointExperts
+{
+    /// <summary>Trains (or resumes) the joint model; rows per step = <paramref name="rowsPerExpert"/> × each expert's
+    /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1). Returns the mixture with the EMA weights, routing reset.</summary>
+    public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
+        DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default)
+    {
+        if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
+        if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
+        manual_seed(options.Seed);
+        var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize));
+        var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayout with { NumExperts = experts.Count });
+        try
+        {
+            InitialiseTextProjections(moe, options.Seed);
+            int[] rows = experts.Select(e => Math.Max(1, (int)Math.Round(rowsPerExpert * e.StepFraction))).ToArray();
+            moe.Routing.Default = MoeRoute.Forced(rows.SelectMany((n, e) => Enumerable.Repeat(e, n)).ToArray());
+            var schedule = ConfigJson.Parse<SchedulerConfig>(ToyWorld.SchedulerConfigJson);
+            var encoder = new CachedCaptionEncoder(captions => builder.Encode(textEncoder, captions));
+            var trainer = new DiffusionTrainer(moe.Unet, schedule, encoder.Encode, options with { BatchSize = rows.Sum() });
+            int imageSize = experts[0].Data.ImageSize;
+            trainer.Train((step, _) =>
+            {
+                var samples = experts.SelectMany((spec, e) =>
+                    new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
+                return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
+            }, progress, cancellation);
+            moe.Routing.Reset();
+            moe.Unet.eval();
+            return moe;
+        }
+        catch
+        {
+            moe.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Expert <paramref name="expert"/> as a plain UNet: the trunk plus that expert's copy of every mixed layer.</summary>
+    public static UNet2DConditionModel Extract(SegMoeModel moe, int expert)
+    {
+        if (expert < 0 || expert >= moe.NumExperts) throw new ArgumentOutOfRangeException(nameof(expert), expert, $"the mixture has {moe.NumExperts} experts");
+        var plain = new UNet2DConditionModel(moe.Unet.Config);
+        var source = moe.Unet.state_dict();
+        var slots = moe.Slots.Select(s => s.Path).ToArray();
+        using (no_grad())
+            foreach (var (name, tensor) in plain.state_dict())
+            {
+                string? slot = slots.FirstOrDefault(p => name.StartsWith(p + ".", StringComparison.Ordinal));
+                string key = slot is null ? name : $"{slot}.experts.{expert}.{name[(slot.Length + 1)..]}";
+                tensor.copy_(source[key]);
+            }
+        plain.eval();
+        return plain;
+    }
+
+    /// <summary>Re-draws every expert's cross-attention to_k/to_v weight as nn.Linear initialises it (U(±1/√fan_in)),
+    /// each expert from its own stream of one generator seeded with <paramref name="seed"/> (slots in path order).</summary>
+    private static void InitialiseTextProjections(SegMoeModel moe, long seed)
+    {
+        using var generator = new Generator((ulong)(seed * 31 + 13));
+        using var noGrad = no_grad();
+        foreach (var (path, block) in moe.Blocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!path.EndsWith(".attn2.to_k", StringComparison.Ordinal) && !path.EndsWith(".attn2.to_v", StringComparison.Ordinal)) continue;
+            for (int e = 0; e < block.NumExperts; e++)
+                foreach (var (name, p) in block.Expert(e).named_parameters())
+                {
+                    double bound = 1.0 / Math.Sqrt(name.EndsWith("weight", StringComparison.Ordinal) ? p.shape[^1] : block.InFeatures);
+                    p.copy_(rand(p.shape, generator: generator) * (2 * bound) - bound);
+                }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Penumbra.MoE;
+using Penumbra.Tests.Support;
+using Penumbra.Toy.Models;
+using Penumbra.Training;
+using static TorchSharp.torch;
+
+namespace Penumbra.Tests.Toy;
+
+[Collection(nameof(GlobalRngCollection))]
+public class ToyJointExpertsTests
+{
+    private static readonly DiffusionTrainingOptions Tiny = new() { Steps = 2, WarmupSteps = 1, Seed = 5 };
+
+    private static ToyModelBuilder Builder() => new(Path.Combine(Fixtures.RepoRoot, "models", "clip-tokenizer-sd1"));
+
+    private static bool Equal(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
+
+    [Fact]
+    public void ExpertsStartEqualExceptTheirIndependentlyInitialisedTextProjections()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        // A zero learning rate leaves the initialisation in place (AdamW's decoupled decay is lr·wd = 0).
+        using var moe = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1, LearningRate = 0 }, 1);
+        Assert.Equal(ToyWorld.Experts.Count, moe.NumExperts);
+        int textSide = 0;
+        foreach (var (path, block) in moe.Blocks)
+        {
+            bool text = path.EndsWith(".attn2.to_k") || path.EndsWith(".attn2.to_v");
+            textSide += text ? 1 : 0;
+            var first = block.Expert(0).state_dict();
+            for (int e = 1; e < block.NumExperts; e++)
+                foreach (var (key, t) in block.Expert(e).state_dict())
+                    Assert.True(text != Equal(t, first[key]), $"{path}.experts.{e}.{key}: text side {text}");
+            if (!text) continue;
+            // nn.Linear's init: every entry inside ±1/√fan_in.
+            double bound = 1 / Math.Sqrt(block.InFeatures);
+            foreach (var expert in block.Experts)
+                Assert.True(expert.parameters().First().abs().max().item<float>() <= bound);
+        }
+        Assert.Equal(2 * moe.Slots.Select(s => s.TransformerBlock).Distinct().Count(), textSide);
+    }
+
+    [Fact]
+    public void AnExtractedExpertIsTheMixtureWithThatExpertForcedEverywhere()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        using var moe = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny, 1);
+        Assert.All(moe.Unet.state_dict(), kv => Assert.False(kv.Value.isnan().any().item<bool>(), "nan in " + kv.Key));
+        using var x = randn(new long[] { 2, 3, ToyWorld.ImageSize, ToyWorld.ImageSize }, generator: new Generator(3));
+        using var t = tensor(new long[] { 999, 500 });
+        using var context = Builder().Encode(textEncoder, new[] { "a purple triangle on the right", "" });
+        for (int e = 0; e < moe.NumExperts; e++)
+        {
+            using var plain = ToyJointExperts.Extract(moe, e);
+            Assert.DoesNotContain(plain.state_dict().Keys, k => k.Contains(".experts."));
+            Assert.All(plain.state_dict(), kv => Assert.False(kv.Value.isnan().any().item<bool>(), "nan in plain " + kv.Key));
+            Assert.False(context.isnan().any().item<bool>(), "context");
+            using var expected = plain.call(x, t, context);
+            Tensor actual;
+            using (moe.Routing.Use(MoeRoute.ForcedAll(e))) actual = moe.Unet.call(x, t, context);
+            using (actual) Assert.True(actual.sub(expected).abs().max().item<float>() < 1e-5f, $"expert {e}: {actual.sub(expected).abs().max().item<float>()} of {expected.abs().max().item<float>()}");
+        }
+    }
+
+    [Fact]
+    public void AResumedJointRunEqualsAnUninterruptedOne()
+    {
+        var dirA = Directory.CreateTempSubdirectory("penumbra-joint-").FullName;
+        var dirB = Directory.CreateTempSubdirectory("penumbra-joint-").FullName;
+        try
+        {
+            using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+            var options = Tiny with { Steps = 4, CheckpointEvery = 2, EmaDecay = 0.9 };
+            using var whole = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options with { CheckpointDirectory = dirA }, 1);
+            using var stop = new CancellationTokenSource();
+            Assert.ThrowsAny<OperationCanceledException>(() => ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder,
+                options with { CheckpointDirectory = dirB }, 1, new StopAt(2, stop), stop.Token));
+            // As in a new process: the caption cache starts empty and the checkpoint of step 2 is resumed.
+            using var resumed = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options with { CheckpointDirectory = dirB }, 1);
+            var a = whole.Unet.state_dict();
+            Assert.All(resumed.Unet.state_dict(), kv => Assert.True(Equal(kv.Value, a[kv.Key]), kv.Key));
+        }
+        finally
+        {
+            Directory.Delete(dirA, true);
+            Directory.Delete(dirB, true);
+        }
+    }
+
+    private sealed class StopAt(int step, CancellationTokenSource source) : IProgress<TrainingStep>
+    {
+        public void Report(TrainingStep value)
+        {
+            if (value.Step == step) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void CachedCaptionStatesAreEachCaptionEncodedAloneWhateverItsBatch()
+    {
+        var builder = Builder();
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var cache = new CachedCaptionEncoder(c => builder.Encode(textEncoder, c));
+        using var batch = cache.Encode(new[] { "a red circle", "a blue square", "a red circle" });
+        Assert.Equal(2, cache.Count);
+        using var alone = builder.Encode(textEncoder, new[] { "a blue square" });
+        Assert.True(Equal(batch[1], alone[0]));
+        Assert.True(Equal(batch[0], batch[2]));
+        using var again = cache.Encode(new[] { "a blue square" });
+        Assert.Equal(2, cache.Count);
+        Assert.True(Equal(again[0], alone[0]));
+    }
+}
