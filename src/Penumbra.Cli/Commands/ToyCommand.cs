@@ -76,6 +76,7 @@ public static class ToyCommand
         using (moe!)
         {
             int everything = ToyWorld.Experts.ToList().FindIndex(e => e.Data == ToyWorld.Base.Data);
+            if (everything < 0) throw new InvalidOperationException("joint training needs an expert trained on the whole domain to serve as the merge's base");
             foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
             {
                 using var unet = ToyJointExperts.Extract(moe!, index);
