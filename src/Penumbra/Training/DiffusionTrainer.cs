@@ -59,9 +59,10 @@ public sealed class DiffusionTrainer
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             optimizer.zero_grad();
             loss.backward();
-            if (!GradientsAreFinite(_unet))
+            // The total norm is non-finite iff some gradient is; throwing before step() leaves the weights untouched.
+            double norm = nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
+            if (!double.IsFinite(norm))
                 throw new TrainingDivergedException(step + 1, loss.item<float>(), checkpoint?.Folder);
-            nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
             optimizer.step();
             ema?.Update(step);
             double value = loss.item<float>();
@@ -73,20 +74,6 @@ public sealed class DiffusionTrainer
         ema?.CopyTo();
         _unet.eval();
         return losses;
-    }
-
-    /// <summary>Whether every defined gradient is finite (checked before clipping, which would spread one NaN to all).
-    /// </summary>
-    private static bool GradientsAreFinite(nn.Module module)
-    {
-        foreach (var p in module.parameters())
-        {
-            using var grad = p.grad;
-            if (grad is null) continue;
-            using var finite = grad.isfinite().all();
-            if (!finite.item<bool>()) return false;
-        }
-        return true;
     }
 
     private static double generator_uniform(Generator g)

@@ -34,10 +34,17 @@ public static class ToyExpertLayers
         foreach (var (name, p) in unet.named_parameters())
         {
             if (!IsExpert(paths, name)) continue;
-            long fanIn = name.EndsWith(".weight") ? p.shape[^1] : FanInOfBias(unet, name);
-            double bound = 1.0 / Math.Sqrt(fanIn);
-            p.copy_(rand(p.shape, generator: generator) * (2 * bound) - bound);
+            DrawLinearInit(p, name.EndsWith(".weight") ? p.shape[^1] : FanInOfBias(unet, name), generator);
         }
+    }
+
+    /// <summary>nn.Linear's default init of one parameter: U(±1/√fan_in), drawn from <paramref name="generator"/>.</summary>
+    public static void DrawLinearInit(Tensor parameter, long fanIn, Generator generator)
+    {
+        double bound = 1.0 / Math.Sqrt(fanIn);
+        using var noGrad = no_grad();
+        using var u = rand(parameter.shape, generator: generator);
+        parameter.copy_(u * (2 * bound) - bound);
     }
 
     /// <summary>Adds expert-specific noise to the text-side projections of the expert modules (cross-attention <c>to_k</c> and

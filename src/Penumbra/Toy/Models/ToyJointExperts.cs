@@ -85,10 +85,7 @@ public static class ToyJointExperts
             if (!path.EndsWith(".attn2.to_k", StringComparison.Ordinal) && !path.EndsWith(".attn2.to_v", StringComparison.Ordinal)) continue;
             for (int e = 0; e < block.NumExperts; e++)
                 foreach (var (name, p) in block.Expert(e).named_parameters())
-                {
-                    double bound = 1.0 / Math.Sqrt(name.EndsWith("weight", StringComparison.Ordinal) ? p.shape[^1] : block.InFeatures);
-                    p.copy_(rand(p.shape, generator: generator) * (2 * bound) - bound);
-                }
+                    ToyExpertLayers.DrawLinearInit(p, name.EndsWith("weight", StringComparison.Ordinal) ? p.shape[^1] : block.InFeatures, generator);
         }
     }
 }
