@@ -4,11 +4,11 @@ using System.Runtime.InteropServices;
 namespace Penumbra.Runtime;
 
 /// <summary>
-/// libtorch 2.10's oneDNN AVX-512 kernels give NaN gradients on AMD Zen 5 (CPU family 26, seen on an "AMD EPYC" with
-/// avx512_vp2intersect): a 60-step DiffusionTrainer run has NaN in every gradient from its first steps, while the
-/// same run with <c>DNNL_MAX_CPU_ISA=AVX2</c> trains normally. On such a CPU this caps oneDNN at AVX2 before libtorch
-/// creates its first primitive (oneDNN reads the variable once, from the C environment, so it is set with libc's
-/// setenv). A value the user already set is kept.
+/// libtorch 2.10's oneDNN convolutions are wrong on AMD Zen 5 (CPU family 26, seen on an "AMD EPYC" with
+/// avx512_vp2intersect): small-channel float32 convolutions differ from float64 by up to 80 % and sometimes return NaN,
+/// so training goes NaN within its first steps. Capping oneDNN at AVX2 only made it rarer; SSE4.1 removed it. On such a
+/// CPU this sets <c>DNNL_MAX_CPU_ISA=SSE41</c> before libtorch creates its first primitive (oneDNN reads the variable
+/// once, from the C environment, so it is set with libc's setenv). A value the user already set is kept.
 /// </summary>
 public static class OneDnnWorkaround
 {

@@ -5,8 +5,8 @@ namespace Penumbra.Training;
 /// <summary>
 /// Memoises a frozen text encoder per caption for training loops whose captions repeat (a finite grammar). Each new
 /// caption is encoded alone, so a caption's states never depend on which others shared its batch or on whether the
-/// run was resumed with an empty cache. The states are kept as managed float32 arrays, so the cache holds no native
-/// tensors whose lifetime a dispose scope could cut short.
+/// run was resumed with an empty cache. The states are kept as managed float32 arrays: the cache owns no native tensors
+/// and needs no disposal.
 /// </summary>
 public sealed class CachedCaptionEncoder
 {
