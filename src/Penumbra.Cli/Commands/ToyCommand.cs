@@ -45,8 +45,14 @@ public static class ToyCommand
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
         var evalSeed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
-        var eval = new Command("eval", "Generate captions of the domain and score the images with the exact checker") { model, count, evalSteps, evalSeed };
-        eval.SetAction((pr, ct) => Task.FromResult(Evaluate(pr.GetValue(model), pr.GetValue(count), pr.GetValue(evalSteps), pr.GetValue(evalSeed), ct)));
+        var stating = new Option<string[]>("--stating")
+        {
+            Description = "Only captions that state this (a word or phrase of the grammar: \"triangle\", \"purple\", \"on the right\"); repeat for any of several",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var eval = new Command("eval", "Generate captions of the domain and score the images with the exact checker") { model, count, evalSteps, evalSeed, stating };
+        eval.SetAction((pr, ct) => Task.FromResult(Evaluate(pr.GetValue(model), pr.GetValue(count), pr.GetValue(evalSteps), pr.GetValue(evalSeed),
+            pr.GetValue(stating) ?? Array.Empty<string>(), ct)));
         return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval };
     }
 
@@ -62,28 +68,14 @@ public static class ToyCommand
     private static int TrainJoint(ToyModelBuilder builder, Penumbra.Models.Clip.ClipTextModel textEncoder, TrainSettings s, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var options = new DiffusionTrainingOptions
-        {
-            Steps = s.BaseSteps, LearningRate = s.LearningRate, Seed = s.Seed * 100 + 98, EmaDecay = s.Ema,
-            CheckpointDirectory = Path.Combine(s.Output, "checkpoints", "joint"), CheckpointEvery = 250,
-            WarmupSteps = Math.Max(1, Math.Min(200, s.BaseSteps / 10)),
-        };
+        var options = ToyJointExperts.Options(s.BaseSteps, s.Seed, s.LearningRate, s.Ema, Path.Combine(s.Output, "checkpoints", "joint"));
         double lastLoss = double.NaN;
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Run($"joint: trunk + {ToyWorld.Experts.Count} experts from scratch", options.Steps, report =>
             moe = ToyJointExperts.Train(builder, ToyWorld.Experts, textEncoder, options, s.BatchSize,
                 new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct));
         using (moe!)
-        {
-            int everything = ToyWorld.Experts.ToList().FindIndex(e => e.Data == ToyWorld.Base.Data);
-            if (everything < 0) throw new InvalidOperationException("joint training needs an expert trained on the whole domain to serve as the merge's base");
-            foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
-            {
-                using var unet = ToyJointExperts.Extract(moe!, index);
-                builder.SavePipeline(Path.Combine(s.Output, spec.Name), unet, textEncoder);
-                if (index == everything) builder.SavePipeline(Path.Combine(s.Output, ToyWorld.Base.Name), unet, textEncoder);
-            }
-        }
+            ToyJointExperts.SaveExperts(builder, moe!, ToyWorld.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
         return 0;
     }
@@ -142,13 +134,14 @@ public static class ToyCommand
         return holder.Unet!;
     }
 
-    private static int Evaluate(string? model, int count, int steps, int seed, CancellationToken ct)
+    private static int Evaluate(string? model, int count, int steps, int seed, string[] stating, CancellationToken ct)
     {
+        var filters = stating.Select(ParseFilter).ToArray();
         string path = ModelLocator.Resolve(model);
         using var pipe = Penumbra.MoE.SegMoeModel.IsSegMoe(path)
             ? Penumbra.MoE.SegMoePipeline.FromPretrained(path).Pipeline
             : Penumbra.Pipelines.StableDiffusion.StableDiffusionPipeline.FromPretrained(path);
-        var samples = new Penumbra.Toy.ToyDataset(new Penumbra.Toy.ToyDatasetOptions { ImageSize = pipe.DefaultWidth }, seed).Take(count);
+        var samples = new Penumbra.Toy.ToyDataset(new Penumbra.Toy.ToyDatasetOptions { ImageSize = pipe.DefaultWidth }, seed).TakeStating(count, filters);
         var checker = new Penumbra.Toy.ToyChecker();
         var scores = new List<double>();
         var failures = new Dictionary<string, int>();
@@ -168,10 +161,21 @@ public static class ToyCommand
         });
         double mean = scores.Average();
         double sd = Math.Sqrt(scores.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, scores.Count - 1));
-        AnsiConsole.MarkupLine($"mean checker score {mean:F3} (sd {sd:F3}, n={scores.Count}, {steps} steps, model {Markup.Escape(path)})");
+        string which = stating.Length == 0 ? "" : $", captions stating {string.Join(" or ", stating.Select(t => $"\"{t}\""))}";
+        AnsiConsole.MarkupLine($"mean checker score {mean:F3} (sd {sd:F3}, n={scores.Count}{Markup.Escape(which)}, {steps} steps, model {Markup.Escape(path)})");
         foreach (var (attr, n) in failures.OrderByDescending(kv => kv.Value))
             AnsiConsole.MarkupLine($"  {Markup.Escape(attr)} wrong in {n} of {scores.Count}");
         return 0;
+    }
+
+    private static Penumbra.Toy.ToyPrompt ParseFilter(string text)
+    {
+        if (!Penumbra.Toy.ToyCaptionParser.TryParse(text, out var filter, out var error))
+            throw new ArgumentException($"--stating \"{text}\": {error}");
+        if (filter.StatedCount == 0 || filter.UnknownWords.Count > 0)
+            throw new ArgumentException($"--stating \"{text}\": name attributes of the toy grammar" +
+                (filter.UnknownWords.Count > 0 ? $" (unknown: {string.Join(", ", filter.UnknownWords)})" : ""));
+        return filter;
     }
 
     private sealed class UNetHolder

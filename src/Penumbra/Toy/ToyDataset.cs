@@ -47,6 +47,22 @@ public sealed class ToyDataset
         return samples;
     }
 
+    /// <summary>The next <paramref name="count"/> samples whose caption states what one of <paramref name="filters"/>
+    /// states (all samples when there is no filter); throws when the stream gives too few (a filter the options exclude).</summary>
+    public IReadOnlyList<ToySample> TakeStating(int count, IReadOnlyList<ToyPrompt> filters)
+    {
+        if (filters.Count == 0) return Take(count);
+        var samples = new List<ToySample>(count);
+        for (long drawn = 0; samples.Count < count; drawn++)
+        {
+            if (drawn > 10_000L * count)
+                throw new ArgumentException($"only {samples.Count} of {count} captions in {drawn} samples state what the filter asks; does the dataset allow it?");
+            var sample = Next();
+            if (filters.Any(sample.Stated.States)) samples.Add(sample);
+        }
+        return samples;
+    }
+
     private ToyColor UnstatedColor()
     {
         var colors = Options.Colors;

@@ -18,6 +18,12 @@ public sealed record ToyPrompt(ToyShape? Shape = null, ToyColor? Color = null, T
         (Shape is null || Shape == scene.Shape) && (Color is null || Color == scene.Color) && (Position is null || Position == scene.Position)
         && (Size is null || Size == scene.Size) && (Background is null || Background == scene.Background);
 
+    /// <summary>Whether this caption states every attribute <paramref name="filter"/> states, with the same value.</summary>
+    public bool States(ToyPrompt filter) =>
+        (filter.Shape is null || filter.Shape == Shape) && (filter.Color is null || filter.Color == Color)
+        && (filter.Position is null || filter.Position == Position) && (filter.Size is null || filter.Size == Size)
+        && (filter.Background is null || filter.Background == Background);
+
     /// <summary>Equality of the stated attributes (ignores <see cref="UnknownWords"/>).</summary>
     public bool SameAttributes(ToyPrompt other) =>
         Shape == other.Shape && Color == other.Color && Position == other.Position && Size == other.Size && Background == other.Background;

@@ -68,6 +68,22 @@ public class ToyDatasetTests
     }
 
     [Fact]
+    public void TakeStatingKeepsTheStreamsSamplesThatStateAFilterInOrder()
+    {
+        var filters = new[] { ToyCaptionParser.Parse("purple"), ToyCaptionParser.Parse("big triangle") };
+        var stating = new ToyDataset(new ToyDatasetOptions(), 3).TakeStating(40, filters);
+        // The same seed's plain stream, filtered by hand: purple stated, or both triangle and big stated.
+        var expected = new ToyDataset(new ToyDatasetOptions(), 3).Take(5000)
+            .Where(s => s.Stated.Color == ToyColor.Purple || (s.Stated.Shape == ToyShape.Triangle && s.Stated.Size == ToySize.Big))
+            .Take(40).ToArray();
+        Assert.Equal(expected, stating);
+        Assert.Equal(new ToyDataset(new ToyDatasetOptions(), 3).Take(10), new ToyDataset(new ToyDatasetOptions(), 3).TakeStating(10, Array.Empty<ToyPrompt>()));
+        var ex = Assert.Throws<ArgumentException>(() =>
+            new ToyDataset(new ToyDatasetOptions { Colors = new[] { ToyColor.Red } }, 3).TakeStating(2, new[] { ToyCaptionParser.Parse("purple") }));
+        Assert.Contains("state what the filter asks", ex.Message);
+    }
+
+    [Fact]
     public void InvalidOptionsAreRejectedByName()
     {
         var ex = Assert.Throws<ArgumentException>(() => new ToyDataset(new ToyDatasetOptions { Shapes = Array.Empty<ToyShape>() }, 1));

@@ -56,6 +56,32 @@ public static class ToyJointExperts
         }
     }
 
+    /// <summary>The training options of the joint recipe (<c>toy train --expert-training joint</c>): <paramref name="steps"/>
+    /// at peak <paramref name="learningRate"/> after a warm-up of a tenth of the steps (at most 200), EMA weights, a checkpoint
+    /// every 250 steps when <paramref name="checkpointDirectory"/> is given; <paramref name="seed"/> is the run's seed.</summary>
+    public static DiffusionTrainingOptions Options(int steps, long seed, double learningRate = 2e-3, double emaDecay = 0.999,
+        string? checkpointDirectory = null) => new()
+    {
+        Steps = steps, LearningRate = learningRate, Seed = seed * 100 + 98, EmaDecay = emaDecay,
+        CheckpointDirectory = checkpointDirectory, CheckpointEvery = 250, WarmupSteps = Math.Max(1, Math.Min(200, steps / 10)),
+    };
+
+    /// <summary>Writes every expert of a joint mixture as a pipeline folder named after its spec under
+    /// <paramref name="outputFolder"/>, and the expert trained on the whole domain once more as the merge's base
+    /// (<see cref="ToyWorld.Base"/>), so that <c>moe build</c> with the toy yaml merges them.</summary>
+    public static void SaveExperts(ToyModelBuilder builder, SegMoeModel moe, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
+        string outputFolder)
+    {
+        int everything = experts.ToList().FindIndex(e => e.Data == ToyWorld.Base.Data);
+        if (everything < 0) throw new InvalidOperationException("joint training needs an expert trained on the whole domain to serve as the merge's base");
+        for (int index = 0; index < experts.Count; index++)
+        {
+            using var unet = Extract(moe, index);
+            builder.SavePipeline(Path.Combine(outputFolder, experts[index].Name), unet, textEncoder);
+            if (index == everything) builder.SavePipeline(Path.Combine(outputFolder, ToyWorld.Base.Name), unet, textEncoder);
+        }
+    }
+
     /// <summary>Expert <paramref name="expert"/> as a plain UNet: the trunk plus that expert's copy of every mixed layer.</summary>
     public static UNet2DConditionModel Extract(SegMoeModel moe, int expert)
     {
