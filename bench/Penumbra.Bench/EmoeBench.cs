@@ -62,18 +62,21 @@ public static class EmoeBench
         var estimator = new EmoeEstimator(moe);
         var options = new EmoeOptions { Seed = 0, Height = generation.Height, Width = generation.Width };
         var batch = Enumerable.Range(0, batchSize).Select(i => $"a small {(i % 2 == 0 ? "blue" : "green")} square number {i}").ToArray();
-        var image = StopwatchHarness.Measure("image (25 steps, CFG 7.5)", () => { using var r = moe.Pipeline.Generate(generation); }, warmup, repeats);
-        var one = StopwatchHarness.Measure("EU alone, 1 prompt", () => { using var r = estimator.Score(prompt, options); }, warmup, repeats);
-        var many = StopwatchHarness.Measure($"EU alone, batch of {batchSize} prompts", () =>
-        {
-            foreach (var r in estimator.Score(batch, options)) r.Dispose();
-        }, warmup, repeats);
-        var both = StopwatchHarness.Measure("EU + image, 1 prompt", () =>
-        {
-            var (result, _) = estimator.ScoreWithImage(prompt, options, generation.GuidanceScale);
-            result.Dispose();
-        }, warmup, repeats);
+        // Interleaved: on a shared host the same action's time drifts between blocks of repeats, the ratios must not.
+        // z (the latent after one scheduler step) needs every path's whole UNet pass, not only the way to the mid block.
+        var t = StopwatchHarness.MeasureInterleaved(warmup, repeats,
+            ("image (25 steps, CFG 7.5)", () => { using var r = moe.Pipeline.Generate(generation); }),
+            ("EU alone, 1 prompt", () => { using var r = estimator.Score(prompt, options); }),
+            ($"EU alone, batch of {batchSize} prompts", () => { foreach (var r in estimator.Score(batch, options)) r.Dispose(); }),
+            ("EU alone, 1 prompt, latent z", () => { using var r = estimator.Score(prompt, options with { Latent = EmoeLatent.Z }); }),
+            ("EU + image, 1 prompt", () =>
+            {
+                var (result, _) = estimator.ScoreWithImage(prompt, options, generation.GuidanceScale);
+                result.Dispose();
+            }));
+        var (image, one, many, z, both) = (t[0], t[1], t[2], t[3], t[4]);
         Console.WriteLine($"  EU alone / image: {one.MedianMs / image.MedianMs:F3} (1 prompt), {many.MedianMs / batchSize / image.MedianMs:F3} (per prompt in a batch of {batchSize})");
+        Console.WriteLine($"  EU alone (latent z) / image: {z.MedianMs / image.MedianMs:F3}");
         Console.WriteLine($"  EU + image / image: {both.MedianMs / image.MedianMs:F3}");
     }
 }
