@@ -1,8 +1,8 @@
 using Penumbra.MoE;
-using Xunit.Abstractions;
 using Penumbra.Tests.Support;
 using Penumbra.Toy.Models;
 using Penumbra.Uncertainty;
+using Xunit.Abstractions;
 
 namespace Penumbra.Tests.Uncertainty;
 
