@@ -39,12 +39,11 @@ public static class UncertaintyToyCommand
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(noImages ? "" : " and their images")}", 3 * perSet,
             done => report = EmoeToyEvaluation.Run(moe, options, new Progress<int>(done), ct));
-        var table = new Table().AddColumns("score", "AUROC in vs out");
-        foreach (var (name, value) in report.Auroc) table.AddRow(name, F(value));
+        var table = new Table().AddColumns("score", "AUROC in vs out", "in vs unseen", "in vs Finnish");
+        foreach (var (name, value) in report.Auroc)
+            table.AddRow(name, F(value), F(report.AurocBySet[name][EmoeToyEvaluation.UnseenSet]), F(report.AurocBySet[name][EmoeToyEvaluation.FinnishSet]));
         AnsiConsole.Write(table);
         var inv = CultureInfo.InvariantCulture;
-        AnsiConsole.MarkupLine($"AUROC of EU per set: unseen concepts {F(report.AurocEuBySet[EmoeToyEvaluation.UnseenSet])}, " +
-                               $"Finnish {F(report.AurocEuBySet[EmoeToyEvaluation.FinnishSet])}");
         AnsiConsole.MarkupLine(Markup.Escape($"Spearman(EU, checker score) {report.SpearmanEuChecker.Format(3)} (95% bootstrap), mean checker score {F(report.MeanCheckerScore)}"));
         AnsiConsole.MarkupLine($"mean EU English {report.MeanEuEnglish.ToString("E4", inv)}, Finnish {report.MeanEuFinnish.ToString("E4", inv)}; " +
                                $"Finnish higher in {report.FinnishHigherFraction.ToString("P0", inv)} of pairs");

@@ -68,23 +68,23 @@ public static class EmoeToyEvaluation
         return Summarize(prompts, options);
     }
 
+    /// <summary>AUROC of a score separating the <c>in</c> prompts from those <paramref name="isOther"/> picks (higher = other).</summary>
+    private static double AurocInVersus(IReadOnlyList<EmoeToyPrompt> prompts, Func<EmoeToyPrompt, bool> isOther, Func<EmoeToyPrompt, double> score)
+    {
+        var sub = prompts.Where(p => p.Set == InSet || isOther(p)).ToArray();
+        return Separation.Auroc(sub.Select(score).ToArray(), sub.Select(p => p.Set != InSet).ToArray());
+    }
+
     /// <summary>The statistics of scored prompts (see <see cref="EmoeToyReport"/>).</summary>
     public static EmoeToyReport Summarize(IReadOnlyList<EmoeToyPrompt> prompts, EmoeToyOptions options)
     {
-        var ood = prompts.Select(p => p.OutOfDistribution).ToArray();
-        var auroc = new Dictionary<string, double>
+        var scores = new (string Name, Func<EmoeToyPrompt, double> Value)[]
         {
-            ["eu"] = Separation.Auroc(prompts.Select(p => p.Eu).ToArray(), ood),
-            ["router_entropy"] = Separation.Auroc(prompts.Select(p => p.RouterEntropy).ToArray(), ood),
-            ["token_length"] = Separation.Auroc(prompts.Select(p => (double)p.TokenLength).ToArray(), ood),
-            ["seed_variance"] = Separation.Auroc(prompts.Select(p => p.SeedVariance).ToArray(), ood),
+            ("eu", p => p.Eu), ("router_entropy", p => p.RouterEntropy), ("token_length", p => p.TokenLength), ("seed_variance", p => p.SeedVariance),
         };
-        var bySet = new Dictionary<string, double>();
-        foreach (var set in new[] { UnseenSet, FinnishSet })
-        {
-            var sub = prompts.Where(p => p.Set == InSet || p.Set == set).ToArray();
-            bySet[set] = Separation.Auroc(sub.Select(p => p.Eu).ToArray(), sub.Select(p => p.OutOfDistribution).ToArray());
-        }
+        var auroc = scores.ToDictionary(s => s.Name, s => AurocInVersus(prompts, p => p.OutOfDistribution, s.Value));
+        var bySet = scores.ToDictionary(s => s.Name, s => (IReadOnlyDictionary<string, double>)new[] { UnseenSet, FinnishSet }
+            .ToDictionary(set => set, set => AurocInVersus(prompts, p => p.Set == set, s.Value)));
         var checkedPrompts = prompts.Where(p => double.IsFinite(p.CheckerScore)).ToArray();
         var spearman = checkedPrompts.Length < 3 ? new Interval(double.NaN, double.NaN, double.NaN)
             : Bootstrap.Spearman(checkedPrompts.Select(p => p.Eu).ToArray(), checkedPrompts.Select(p => p.CheckerScore).ToArray(),
