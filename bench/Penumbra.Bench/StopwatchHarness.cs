@@ -11,21 +11,8 @@ public static class StopwatchHarness
         public override string ToString() => $"{Name,-48} median {MedianMs,10:F2} ms  (min {MinMs:F2}, max {MaxMs:F2}, n={Repeats})";
     }
 
-    public static Timing Measure(string name, Action action, int warmup = 2, int repeats = 5)
-    {
-        for (int i = 0; i < warmup; i++) action();
-        var samples = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            action();
-            samples[i] = sw.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(samples);
-        var t = new Timing(name, samples[repeats / 2], samples[0], samples[^1], repeats);
-        Console.WriteLine(t);
-        return t;
-    }
+    public static Timing Measure(string name, Action action, int warmup = 2, int repeats = 5) =>
+        MeasureInterleaved(warmup, repeats, (name, action))[0];
 
     /// <summary>Times several actions round-robin (warm-up of each, then each repeat runs every action once, the order
     /// rotated every round), so slow drifts of the machine (other load, allocator state) touch all of them alike and

@@ -52,13 +52,22 @@ public sealed class ToyDataset
     public IReadOnlyList<ToySample> TakeStating(int count, IReadOnlyList<ToyPrompt> filters)
     {
         if (filters.Count == 0) return Take(count);
+        long draws = 10_000L * count;
+        var samples = TakeWhere(count, s => filters.Any(s.Stated.States), draws);
+        if (samples.Count < count)
+            throw new ArgumentException($"only {samples.Count} of {count} captions in {draws} samples state what the filter asks; does the dataset allow it?");
+        return samples;
+    }
+
+    /// <summary>The next samples <paramref name="keep"/> accepts, until there are <paramref name="count"/> of them or
+    /// <paramref name="maxDraws"/> samples were drawn (then fewer are returned).</summary>
+    public IReadOnlyList<ToySample> TakeWhere(int count, Func<ToySample, bool> keep, long maxDraws)
+    {
         var samples = new List<ToySample>(count);
-        for (long drawn = 0; samples.Count < count; drawn++)
+        for (long drawn = 0; samples.Count < count && drawn < maxDraws; drawn++)
         {
-            if (drawn > 10_000L * count)
-                throw new ArgumentException($"only {samples.Count} of {count} captions in {drawn} samples state what the filter asks; does the dataset allow it?");
             var sample = Next();
-            if (filters.Any(sample.Stated.States)) samples.Add(sample);
+            if (keep(sample)) samples.Add(sample);
         }
         return samples;
     }

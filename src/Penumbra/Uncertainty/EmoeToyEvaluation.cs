@@ -23,14 +23,9 @@ public static class EmoeToyEvaluation
     {
         if (options.PromptsPerSet < 2) throw new ArgumentException($"at least 2 prompts per set are needed, got {options.PromptsPerSet}");
         var inSamples = new ToyDataset(Toy.Models.ToyWorld.Core.Data, options.DataSeed).Take(options.PromptsPerSet);
-        var all = new ToyDataset(new ToyDatasetOptions(), options.DataSeed + 1);
-        var unseen = new List<ToySample>();
-        for (int guard = 0; unseen.Count < options.PromptsPerSet; guard++)
-        {
-            if (guard > 1000 * options.PromptsPerSet) throw new InvalidOperationException("the toy grammar gave too few unseen-concept captions");
-            var s = all.Next();
-            if (Unseen(s.Stated)) unseen.Add(s);
-        }
+        var unseen = new ToyDataset(new ToyDatasetOptions(), options.DataSeed + 1)
+            .TakeWhere(options.PromptsPerSet, s => Unseen(s.Stated), 1000L * options.PromptsPerSet + 1);
+        if (unseen.Count < options.PromptsPerSet) throw new InvalidOperationException("the toy grammar gave too few unseen-concept captions");
         var prompts = new List<EmoeToyPrompt>();
         prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(s.Caption, InSet, i)));
         prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i)));
