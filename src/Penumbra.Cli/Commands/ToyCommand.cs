@@ -35,12 +35,18 @@ public static class ToyCommand
         baseDomain.AcceptOnlyFromAmong("all", "core");
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
+        var midBlock = new Option<string>("--mid-block-type")
+        {
+            Description = "The UNet's mid block (diffusers' mid_block_type): UNetMidBlock2DCrossAttn (bundled) or UNetMidBlock2D, which does not read the text, so the experts' layers are the only text input",
+            DefaultValueFactory = _ => ToyWorld.DefaultMidBlockType,
+        };
+        midBlock.AcceptOnlyFromAmong("UNetMidBlock2DCrossAttn", "UNetMidBlock2D");
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, midBlock,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetRequiredValue(midBlock)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -61,7 +67,8 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth);
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
+        string MidBlockType);
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
     /// whole domain) written as a pipeline folder for <c>moe build</c>.</summary>
@@ -73,7 +80,7 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Run($"joint: trunk + {ToyWorld.Experts.Count} experts from scratch", options.Steps, report =>
             moe = ToyJointExperts.Train(builder, ToyWorld.Experts, textEncoder, options, s.BatchSize,
-                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct));
+                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, ToyWorld.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -128,7 +135,7 @@ public static class ToyCommand
         UNetHolder holder = new();
         CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
             holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
-                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise));
+                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise, s.MidBlockType));
         builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
         AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
         return holder.Unet!;

@@ -35,9 +35,9 @@ public static class LdmUNetKeys
             }
             if (i < n - 1) t.Add($"input_blocks.{(l + 1) * (i + 1)}.0.op", $"down_blocks.{i}.downsamplers.0.conv");
         }
-        if (config.MidBlockType is not null)
+        if (config.MidBlockType is not null) t.Add("middle_block.0", "mid_block.resnets.0", LdmRuleKind.Resnet);
+        if (config.MidBlockType == "UNetMidBlock2DCrossAttn")
         {
-            t.Add("middle_block.0", "mid_block.resnets.0", LdmRuleKind.Resnet);
             t.Add("middle_block.1", "mid_block.attentions.0");
             t.Add("middle_block.2", "mid_block.resnets.1", LdmRuleKind.Resnet);
         }

@@ -26,7 +26,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
     private readonly TimestepEmbedding time_embedding;
     private readonly nn.Module<Tensor, Tensor>? time_embed_act;
     private readonly ModuleList<UNetDownBlock> down_blocks;
-    private readonly UNetMidBlock2DCrossAttn? mid_block;
+    private readonly UNetMidBlock? mid_block;
     private readonly ModuleList<UNetUpBlock> up_blocks;
     private readonly GroupNorm conv_norm_out;
     private readonly nn.Module<Tensor, Tensor> conv_act;
@@ -67,9 +67,11 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
             }));
         down_blocks = nn.ModuleList(down.ToArray());
 
-        mid_block = config.MidBlockType is null ? null : new UNetMidBlock2DCrossAttn(boc[^1], tembDim, groups, config.NormEps,
-            config.ActFn, crossDims[^1], heads[^1], config.UseLinearProjection, config.UpcastAttention, transformerLayers[^1],
-            dropout: config.Dropout, outputScaleFactor: config.MidBlockScaleFactor);
+        mid_block = UNetMidBlock.Create(config.MidBlockType, common with
+        {
+            InChannels = boc[^1], OutChannels = boc[^1], TransformerLayers = transformerLayers[^1], CrossAttentionDim = crossDims[^1],
+            Heads = heads[^1], OutputScaleFactor = config.MidBlockScaleFactor,
+        });
 
         var up = new List<UNetUpBlock>();
         long output = boc[n - 1];

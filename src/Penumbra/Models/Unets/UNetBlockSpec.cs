@@ -21,4 +21,6 @@ public sealed record UNetBlockSpec
     public bool UseLinearProjection { get; init; }
     public bool UpcastAttention { get; init; }
     public double Dropout { get; init; }
+    /// <summary>Mid blocks only: <c>mid_block_scale_factor</c>, dividing each resnet's output.</summary>
+    public double OutputScaleFactor { get; init; } = 1.0;
 }

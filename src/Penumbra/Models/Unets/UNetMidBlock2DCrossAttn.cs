@@ -8,7 +8,7 @@ namespace Penumbra.Models.Unets;
 
 /// <summary>diffusers' <c>UNetMidBlock2DCrossAttn</c>: <c>resnets.0</c>, then per layer <c>attentions.i</c> and
 /// <c>resnets.i+1</c>; forward <c>(hidden_states, temb, encoder_hidden_states)</c>.</summary>
-public sealed class UNetMidBlock2DCrossAttn : nn.Module<Tensor, Tensor, Tensor?, Tensor>
+public sealed class UNetMidBlock2DCrossAttn : UNetMidBlock
 {
     private readonly ModuleList<Transformer2DModel> attentions;
     private readonly ModuleList<ResnetBlock2D> resnets;

@@ -63,10 +63,10 @@ public sealed class ToyModelBuilder
     /// <see cref="ToyExpertLayers.PerturbTextProjections"/>).</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
         IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null,
-        ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0)
+        ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0, string midBlockType = ToyWorld.DefaultMidBlockType)
     {
         manual_seed(options.Seed);
-        var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize));
+        var unet = new UNet2DConditionModel(initialWeights?.Config ?? ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType));
         if (initialWeights is not null)
             using (no_grad())
             {

@@ -26,8 +26,13 @@ public static class ToyWorld
             }
             : throw new ArgumentOutOfRangeException(nameof(width), width, "the toy text width must be a positive multiple of 4");
 
-    /// <summary>The toy UNet reading text states of width <paramref name="textWidth"/>.</summary>
-    public static UNet2DConditionConfig UNetConfigFor(int textWidth) => UNetConfig with { CrossAttentionDim = textWidth };
+    /// <summary>The toy UNet reading text states of width <paramref name="textWidth"/>, with the mid block
+    /// <paramref name="midBlockType"/> (diffusers' <c>mid_block_type</c>: the bundled <c>UNetMidBlock2DCrossAttn</c>, or
+    /// <c>UNetMidBlock2D</c>, which does not read the text, so that SegMoE's mixed layers are the UNet's only text input).</summary>
+    public static UNet2DConditionConfig UNetConfigFor(int textWidth, string midBlockType = DefaultMidBlockType) =>
+        UNetConfig with { CrossAttentionDim = textWidth, MidBlockType = midBlockType };
+
+    public const string DefaultMidBlockType = "UNetMidBlock2DCrossAttn";
 
     public static UNet2DConditionConfig UNetConfig { get; } = new()
     {

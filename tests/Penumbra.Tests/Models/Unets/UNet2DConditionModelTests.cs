@@ -63,6 +63,53 @@ public class UNet2DConditionModelTests
         Assert.True(MaxAbs(mid, refs.Load("taps.mid_block")) <= ModuleTolerance);
     }
 
+    /// <summary>mid_block_type "UNetMidBlock2D" (diffusers: num_layers=0, add_attention=False) is the cross-attention mid
+    /// block's first resnet alone. Hand-made check: load the fixture's weights minus mid_block.attentions.* and
+    /// mid_block.resnets.1.* strictly into that config, and compare with the fixture model whose mid-block output is
+    /// replaced by its own resnets.0 output (captured in the same call, before the mid block's hook runs).</summary>
+    [Fact]
+    public void ResnetOnlyMidBlockIsTheCrossAttentionBlocksFirstResnet()
+    {
+        using var full = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-sd", "unet"));
+        using var plain = new UNet2DConditionModel(full.Config with { MidBlockType = "UNetMidBlock2D" });
+        var weights = full.state_dict()
+            .Where(kv => !kv.Key.StartsWith("mid_block.attentions.", StringComparison.Ordinal) && !kv.Key.StartsWith("mid_block.resnets.1.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Contains(weights.Keys, k => k.StartsWith("mid_block.resnets.0.", StringComparison.Ordinal));
+        plain.load_state_dict(weights, strict: true);
+        plain.eval();
+        Assert.Equal(weights.Count, plain.state_dict().Count);
+
+        var gen = new Generator(5);
+        using var x = randn(new long[] { 2, full.Config.InChannels, 16, 16 }, generator: gen);
+        using var ctx = randn(new long[] { 2, 77, full.Config.CrossAttentionDim.Values[0] }, generator: gen);
+        using var t = tensor(37L);
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        Tensor firstResnet = null!;
+        Tensor expected;
+        using (new ModuleTaps(full).Observe("mid_block.resnets.0", e => firstResnet = e.Output.clone().DetachFromDisposeScope())
+                   .Replace("mid_block", _ => firstResnet))
+            expected = full.call(x, t, ctx);
+        var actual = plain.call(x, t, ctx);
+        Assert.True(MaxAbs(expected, actual) <= 1e-5, $"max abs {MaxAbs(expected, actual)}");
+        Assert.True(MaxAbs(plain.ForwardToMidBlock(x, t, ctx), firstResnet) <= 1e-5);
+
+        var dir = Directory.CreateTempSubdirectory("unet-resnet-mid").FullName;
+        try
+        {
+            plain.SavePretrained(dir);
+            Assert.Contains("\"mid_block_type\": \"UNetMidBlock2D\"", File.ReadAllText(Path.Combine(dir, UNet2DConditionModel.ConfigFileName)));
+            using var loaded = UNet2DConditionModel.FromPretrained(dir);
+            Assert.True(MaxAbs(loaded.call(x, t, ctx), actual) == 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+            firstResnet.Dispose();
+        }
+    }
+
     [Fact]
     public void ForwardWithMidBlockRunsTheFirstRowsFullyAndReturnsEveryRowsMidBlock()
     {
