@@ -41,12 +41,17 @@ public static class ToyCommand
             DefaultValueFactory = _ => ToyWorld.DefaultMidBlockType,
         };
         midBlock.AcceptOnlyFromAmong("UNetMidBlock2DCrossAttn", "UNetMidBlock2D");
+        var levels = new Option<int>("--cross-attention-levels")
+        {
+            Description = "Resolutions with cross-attention (1: 16x16 only, as bundled; 2: 16x16 and 8x8), above one plain level",
+            DefaultValueFactory = _ => 1,
+        };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, midBlock,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, midBlock, levels,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetRequiredValue(midBlock)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -68,7 +73,7 @@ public static class ToyCommand
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
-        string MidBlockType);
+        string MidBlockType, int CrossAttentionLevels);
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
     /// whole domain) written as a pipeline folder for <c>moe build</c>.</summary>
@@ -80,7 +85,7 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Run($"joint: trunk + {ToyWorld.Experts.Count} experts from scratch", options.Steps, report =>
             moe = ToyJointExperts.Train(builder, ToyWorld.Experts, textEncoder, options, s.BatchSize,
-                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType));
+                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, ToyWorld.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -101,6 +106,7 @@ public static class ToyCommand
         if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
         if (!(s.ExpertNoise >= 0)) throw new ArgumentException($"--expert-noise {s.ExpertNoise}: must be >= 0");
         if (s.TextWidth < 4 || s.TextWidth % 4 != 0) throw new ArgumentException($"--text-width {s.TextWidth}: must be a positive multiple of 4");
+        if (s.CrossAttentionLevels < 1) throw new ArgumentException($"--cross-attention-levels {s.CrossAttentionLevels}: must be at least 1");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth);
@@ -135,7 +141,7 @@ public static class ToyCommand
         UNetHolder holder = new();
         CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
             holder.Unet = builder.TrainExpert(spec, textEncoder, options, new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
-                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise, s.MidBlockType));
+                from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise, s.MidBlockType, s.CrossAttentionLevels));
         builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
         AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
         return holder.Unet!;

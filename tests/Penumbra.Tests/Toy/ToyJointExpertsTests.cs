@@ -41,6 +41,34 @@ public class ToyJointExpertsTests
     }
 
     [Fact]
+    public void WithAResnetMidBlockEveryTextProjectionIsAnExpertsOwn()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        static string[] TextProjections(SegMoeModel moe) =>
+            moe.Unet.state_dict().Keys.Where(k => (k.Contains(".attn2.to_k.") || k.Contains(".attn2.to_v.")) && !k.Contains(".gate.")).ToArray();
+
+        // Bundled layout: the cross-attention mid block reads the text with weights every expert shares.
+        using (var bundled = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1))
+            Assert.Contains(TextProjections(bundled), k => k.StartsWith("mid_block.", StringComparison.Ordinal) && !k.Contains(".experts."));
+
+        using var moe = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1,
+            midBlockType: "UNetMidBlock2D", crossAttentionLevels: 2);
+        Assert.Equal(new[] { "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D" }, moe.Unet.Config.DownBlockTypes);
+        Assert.Equal(new[] { "UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D" }, moe.Unet.Config.UpBlockTypes);
+        var projections = TextProjections(moe);
+        // 2 down blocks × 1 layer + 2 up blocks × 2 layers = 6 transformer blocks, each a to_k and a to_v per expert
+        // (the mixtures' gates route, they hold no text projection).
+        Assert.Equal(6 * 2 * ToyWorld.Experts.Count, projections.Length);
+        Assert.All(projections, k => Assert.Contains(".experts.", k));
+        Assert.DoesNotContain(moe.Unet.state_dict().Keys, k => k.StartsWith("mid_block.attentions.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheDefaultToyUNetIsTheBundledOne() =>
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(ToyWorld.UNetConfig, Penumbra.Configs.ConfigJson.Options),
+            System.Text.Json.JsonSerializer.Serialize(ToyWorld.UNetConfigFor(ToyWorld.DefaultTextWidth), Penumbra.Configs.ConfigJson.Options));
+
+    [Fact]
     public void AnExtractedExpertIsTheMixtureWithThatExpertForcedEverywhere()
     {
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Penumbra.Toy.Models;
 
 /// <summary>
-/// The modules the toy SegMoE turns into experts (<see cref="ToyWorld.MoeLayout"/>). With independent expert layers an
+/// The modules the toy SegMoE turns into experts (<see cref="ToyWorld.MoeLayoutFor"/>). With independent expert layers an
 /// expert keeps the base's trunk frozen and trains fresh, seeded copies of these modules only, so the experts form an
 /// ensemble over exactly the weights the merge mixes: they agree where their data constrained them and disagree
 /// elsewhere, which fine-tunes of one base barely do (they all keep the base's answer to what none of them saw).
@@ -14,7 +14,7 @@ namespace Penumbra.Toy.Models;
 public static class ToyExpertLayers
 {
     public static IReadOnlyList<string> Paths(UNet2DConditionModel unet) =>
-        SegMoeLayout.Slots(unet, ToyWorld.MoeLayout).Select(s => s.Path).ToArray();
+        SegMoeLayout.Slots(unet, ToyWorld.MoeLayoutFor(unet.Config)).Select(s => s.Path).ToArray();
 
     /// <summary>Freezes every parameter outside the expert modules (they keep requires_grad).</summary>
     public static void FreezeTrunk(UNet2DConditionModel unet)

@@ -21,17 +21,17 @@ namespace Penumbra.Toy.Models;
 public static class ToyJointExperts
 {
     /// <summary>Trains (or resumes) the joint model; rows per step = <paramref name="rowsPerExpert"/> × each expert's
-    /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1); <paramref name="midBlockType"/> as in <see cref="ToyWorld.UNetConfigFor"/>.
+    /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1); <paramref name="midBlockType"/> and <paramref name="crossAttentionLevels"/> as in <see cref="ToyWorld.UNetConfigFor"/>.
     /// Returns the mixture with the EMA weights, routing reset.</summary>
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
-        string midBlockType = ToyWorld.DefaultMidBlockType)
+        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1)
     {
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
         manual_seed(options.Seed);
-        var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType));
-        var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayout with { NumExperts = experts.Count });
+        var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType, crossAttentionLevels));
+        var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayoutFor(unet.Config) with { NumExperts = experts.Count });
         try
         {
             InitialiseTextProjections(moe, options.Seed);

@@ -63,10 +63,11 @@ public sealed class ToyModelBuilder
     /// <see cref="ToyExpertLayers.PerturbTextProjections"/>).</summary>
     public UNet2DConditionModel TrainExpert(ToyExpertSpec spec, ClipTextModel textEncoder, DiffusionTrainingOptions options,
         IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default, UNet2DConditionModel? initialWeights = null,
-        ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0, string midBlockType = ToyWorld.DefaultMidBlockType)
+        ToyExpertTraining training = ToyExpertTraining.FineTune, double textProjectionNoise = 0, string midBlockType = ToyWorld.DefaultMidBlockType,
+        int crossAttentionLevels = 1)
     {
         manual_seed(options.Seed);
-        var unet = new UNet2DConditionModel(initialWeights?.Config ?? ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType));
+        var unet = new UNet2DConditionModel(initialWeights?.Config ?? ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType, crossAttentionLevels));
         if (initialWeights is not null)
             using (no_grad())
             {

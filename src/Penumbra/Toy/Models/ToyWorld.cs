@@ -28,9 +28,21 @@ public static class ToyWorld
 
     /// <summary>The toy UNet reading text states of width <paramref name="textWidth"/>, with the mid block
     /// <paramref name="midBlockType"/> (diffusers' <c>mid_block_type</c>: the bundled <c>UNetMidBlock2DCrossAttn</c>, or
-    /// <c>UNetMidBlock2D</c>, which does not read the text, so that SegMoE's mixed layers are the UNet's only text input).</summary>
-    public static UNet2DConditionConfig UNetConfigFor(int textWidth, string midBlockType = DefaultMidBlockType) =>
-        UNetConfig with { CrossAttentionDim = textWidth, MidBlockType = midBlockType };
+    /// <c>UNetMidBlock2D</c>, which does not read the text) and cross-attention at the top
+    /// <paramref name="crossAttentionLevels"/> resolutions (32 channels at 16×16, 64 below) above one plain level of 64
+    /// channels: the SD layout, whose cross-attention blocks are exactly the ones SegMoE mixes, so with
+    /// <c>UNetMidBlock2D</c> the experts' layers are the UNet's only text input.</summary>
+    public static UNet2DConditionConfig UNetConfigFor(int textWidth, string midBlockType = DefaultMidBlockType, int crossAttentionLevels = 1)
+    {
+        if (crossAttentionLevels < 1) throw new ArgumentOutOfRangeException(nameof(crossAttentionLevels), crossAttentionLevels, "at least one level reads the text");
+        return UNetConfig with
+        {
+            CrossAttentionDim = textWidth, MidBlockType = midBlockType,
+            BlockOutChannels = Enumerable.Range(0, crossAttentionLevels + 1).Select(i => i == 0 ? 32 : 64).ToArray(),
+            DownBlockTypes = Enumerable.Repeat("CrossAttnDownBlock2D", crossAttentionLevels).Append("DownBlock2D").ToArray(),
+            UpBlockTypes = Enumerable.Repeat("CrossAttnUpBlock2D", crossAttentionLevels).Prepend("UpBlock2D").ToArray(),
+        };
+    }
 
     public const string DefaultMidBlockType = "UNetMidBlock2DCrossAttn";
 
@@ -52,12 +64,13 @@ public static class ToyWorld
 
     public const int ImageSize = 16;
 
-    /// <summary>Where the toy SegMoE puts its mixtures (mirrors models/toy-segmoe.yaml: <c>moe_layers: all</c>, SD block ranges).</summary>
-    public static Penumbra.MoE.SegMoeConfig MoeLayout { get; } = new Penumbra.MoE.SegMoeConfig
+    /// <summary>Where the toy SegMoE puts its mixtures in a UNet of config <paramref name="unet"/> (mirrors
+    /// models/toy-segmoe.yaml: <c>moe_layers: all</c>, SD block ranges).</summary>
+    public static Penumbra.MoE.SegMoeConfig MoeLayoutFor(UNet2DConditionConfig unet) => new Penumbra.MoE.SegMoeConfig
     {
         BaseModel = "toy-experts/base", Experts = Array.Empty<Penumbra.MoE.SegMoeExpert>(), MoeLayers = "all", NumExperts = 4,
         NumExpertsPerTok = 2, Type = "sd",
-    }.ForUnet(UNetConfig.DownBlockTypes.Length, UNetConfig.UpBlockTypes.Length);
+    }.ForUnet(unet.DownBlockTypes.Length, unet.UpBlockTypes.Length);
 
     private static readonly ToyDatasetOptions All = new() { ImageSize = ImageSize };
 
