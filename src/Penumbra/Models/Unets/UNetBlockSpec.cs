@@ -1,6 +1,6 @@
 namespace Penumbra.Models.Unets;
 
-/// <summary>The arguments diffusers' <c>get_down_block</c> / <c>get_up_block</c> pass to a UNet block.</summary>
+/// <summary>The arguments diffusers' <c>get_down_block</c> / <c>get_mid_block</c> / <c>get_up_block</c> pass to a UNet block.</summary>
 public sealed record UNetBlockSpec
 {
     public required int NumLayers { get; init; }
