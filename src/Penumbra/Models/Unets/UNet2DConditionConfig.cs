@@ -91,8 +91,8 @@ public sealed record UNet2DConditionConfig
         for (int i = 0; i < n; i++)
             Require(BlockOutChannels[i] % HeadsFor(i) == 0,
                 $"block_out_channels[{i}] = {BlockOutChannels[i]} is not divisible by {HeadsFor(i)} attention heads");
-        Require(MidBlockType is null or "UNetMidBlock2DCrossAttn" or "UNetMidBlock2D",
-            $"mid_block_type: unknown mid block type '{MidBlockType}' (supported: UNetMidBlock2DCrossAttn, UNetMidBlock2D, null)");
+        Require(MidBlockType is null || UNetBlocks.MidBlockTypes.Contains(MidBlockType),
+            $"mid_block_type: unknown mid block type '{MidBlockType}' (supported: {string.Join(", ", UNetBlocks.MidBlockTypes)}, null)");
         Unsupported(TimeEmbeddingType == "positional", "time_embedding_type", TimeEmbeddingType);
         Unsupported(ClassEmbedType is null, "class_embed_type", ClassEmbedType);
         Unsupported(NumClassEmbeds is null, "num_class_embeds", NumClassEmbeds);

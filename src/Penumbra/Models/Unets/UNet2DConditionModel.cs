@@ -67,7 +67,7 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
             }));
         down_blocks = nn.ModuleList(down.ToArray());
 
-        mid_block = UNetMidBlock.Create(config.MidBlockType, common with
+        mid_block = UNetBlocks.CreateMid(config.MidBlockType, common with
         {
             InChannels = boc[^1], OutChannels = boc[^1], TransformerLayers = transformerLayers[^1], CrossAttentionDim = crossDims[^1],
             Heads = heads[^1], OutputScaleFactor = config.MidBlockScaleFactor,

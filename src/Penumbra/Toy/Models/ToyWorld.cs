@@ -35,7 +35,7 @@ public static class ToyWorld
     public static UNet2DConditionConfig UNetConfigFor(int textWidth, string midBlockType = DefaultMidBlockType, int crossAttentionLevels = 1)
     {
         if (crossAttentionLevels < 1) throw new ArgumentOutOfRangeException(nameof(crossAttentionLevels), crossAttentionLevels, "at least one level reads the text");
-        return UNetConfig with
+        return UNetTemplate with
         {
             CrossAttentionDim = textWidth, MidBlockType = midBlockType,
             BlockOutChannels = Enumerable.Range(0, crossAttentionLevels + 1).Select(i => i == 0 ? 32 : 64).ToArray(),
@@ -46,12 +46,13 @@ public static class ToyWorld
 
     public const string DefaultMidBlockType = "UNetMidBlock2DCrossAttn";
 
-    public static UNet2DConditionConfig UNetConfig { get; } = new()
+    /// <summary>The bundled toy UNet.</summary>
+    public static UNet2DConditionConfig UNetConfig { get; } = UNetConfigFor(DefaultTextWidth);
+
+    /// <summary>What every toy UNet shares; <see cref="UNetConfigFor"/> adds the text width, the mid block and the levels.</summary>
+    private static UNet2DConditionConfig UNetTemplate => new()
     {
-        SampleSize = ImageSize, InChannels = 3, OutChannels = 3, BlockOutChannels = new[] { 32, 64 },
-        DownBlockTypes = new[] { "CrossAttnDownBlock2D", "DownBlock2D" },
-        UpBlockTypes = new[] { "UpBlock2D", "CrossAttnUpBlock2D" },
-        LayersPerBlock = 1, CrossAttentionDim = 32, AttentionHeadDim = 4, NormNumGroups = 8,
+        SampleSize = ImageSize, InChannels = 3, OutChannels = 3, LayersPerBlock = 1, AttentionHeadDim = 4, NormNumGroups = 8,
     };
 
     /// <summary>DDPM's pixel-space schedule (Ho et al. 2020: linear betas 1e-4 … 0.02 over 1000 steps), sampled with DDPM
