@@ -71,7 +71,7 @@ public static class AuditToyCommand
     internal static IEnumerable<string> Headline(AuditReport r)
     {
         foreach (var c in r.Correlations)
-            yield return $"{c.Score}: AUROC in vs out {ReportFormat.Num(c.Auroc)} (n={c.Labelled}), Spearman vs {r.Quality} {ReportFormat.Ci(c.VersusQuality)}";
+            yield return $"{c.Score}: AUROC in vs out {ReportFormat.Num(c.Auroc)} (n={c.Labelled}), Spearman vs {r.Quality} {ReportFormat.Ci(c.VersusQuality)}, words held fixed {ReportFormat.Ci(c.VersusQualityGivenWords)}";
         var set = r.Groups.Where(g => g.Column == "set").ToList();
         foreach (var value in new[] { r.Score, r.Quality }.OfType<string>())
             if (set.FirstOrDefault(g => g.Value == value) is { } g)

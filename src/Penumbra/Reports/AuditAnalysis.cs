@@ -101,17 +101,20 @@ public static class AuditAnalysis
     private static CorrelationRow Correlate(IReadOnlyList<PromptSummary> prompts, string score, string? quality, AuditReportOptions o)
     {
         var have = prompts.Where(p => !double.IsNaN(p.Value(score))).ToList();
-        Interval vsQuality = new(double.NaN, double.NaN, double.NaN);
+        Interval vsQuality = new(double.NaN, double.NaN, double.NaN), givenWords = vsQuality;
         if (quality != null)
         {
             var pairs = have.Where(p => !double.IsNaN(p.Value(quality))).ToList();
-            vsQuality = Bootstrap.Spearman(pairs.Select(p => p.Value(score)).ToList(), pairs.Select(p => p.Value(quality)).ToList(), o.Resamples, o.Seed);
+            var scores = pairs.Select(p => p.Value(score)).ToList();
+            var qualities = pairs.Select(p => p.Value(quality)).ToList();
+            vsQuality = Bootstrap.Spearman(scores, qualities, o.Resamples, o.Seed);
+            givenWords = Bootstrap.PartialSpearman(scores, qualities, pairs.Select(p => (double)p.Words).ToList(), o.Resamples, o.Seed);
         }
         var vsWords = Bootstrap.Spearman(have.Select(p => p.Value(score)).ToList(), have.Select(p => (double)p.Words).ToList(), o.Resamples, o.Seed);
         var labelled = have.Where(p => p.OutOfDistribution.HasValue).ToList();
         var s = labelled.Select(p => p.Value(score)).ToList();
         var l = labelled.Select(p => p.OutOfDistribution!.Value).ToList();
-        return new CorrelationRow(score, have.Count, vsQuality, vsWords, Separation.Auroc(s, l), Separation.AveragePrecision(s, l), labelled.Count);
+        return new CorrelationRow(score, have.Count, vsQuality, vsWords, givenWords, Separation.Auroc(s, l), Separation.AveragePrecision(s, l), labelled.Count);
     }
 
     private static AttributeTable AttributeTableFor(IReadOnlyList<PromptSummary> prompts, string attribute, IReadOnlyList<string> classes, IReadOnlyList<string> groupColumns)

@@ -62,6 +62,28 @@ public static class Bootstrap
         }, resamples, seed, level);
     }
 
+    /// <summary>Partial Spearman of x and y with z held fixed (<see cref="RankCorrelation.PartialSpearman"/>) with a
+    /// percentile bootstrap interval over resampled triples, ranked in O(n) per resample as in <see cref="Spearman"/>.</summary>
+    public static Interval PartialSpearman(IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double> z,
+        int resamples = DefaultResamples, int seed = 0, double level = 0.95)
+    {
+        if (x.Count != y.Count || x.Count != z.Count)
+            throw new ArgumentException($"partial Spearman: {x.Count} x, {y.Count} y and {z.Count} z values");
+        var gx = TieGroups(x);
+        var gy = TieGroups(y);
+        var gz = TieGroups(z);
+        int n = x.Count;
+        return Percentile(n, idx =>
+        {
+            if (idx.Length == n && IsIdentity(idx)) return RankCorrelation.PartialSpearman(x, y, z);
+            var counts = new int[n];
+            foreach (var i in idx) counts[i]++;
+            double[] rx = GroupRanks(gx, counts), ry = GroupRanks(gy, counts), rz = GroupRanks(gz, counts);
+            bool zConstant = gz.Count(g => g.Any(i => counts[i] > 0)) == 1;
+            return RankCorrelation.Partial(WeightedPearson(rx, ry, counts), WeightedPearson(rx, rz, counts), WeightedPearson(ry, rz, counts), zConstant);
+        }, resamples, seed, level);
+    }
+
     /// <summary>Items sorted by value and split into groups of equal value.</summary>
     public static int[][] TieGroups(IReadOnlyList<double> values)
     {
@@ -81,17 +103,19 @@ public static class Bootstrap
 
     /// <summary>Spearman correlation of the sample holding item i counts[i] times: average ranks per tie group
     /// (before + (group size + 1) / 2), then the Pearson correlation weighted by the counts.</summary>
-    public static double WeightedSpearman(int[][] groupsX, int[][] groupsY, int[] counts)
+    public static double WeightedSpearman(int[][] groupsX, int[][] groupsY, int[] counts) =>
+        WeightedPearson(GroupRanks(groupsX, counts), GroupRanks(groupsY, counts), counts);
+
+    /// <summary>Pearson correlation of the sample holding item i counts[i] times; NaN when either side is constant.</summary>
+    private static double WeightedPearson(double[] x, double[] y, int[] counts)
     {
-        var rx = GroupRanks(groupsX, counts);
-        var ry = GroupRanks(groupsY, counts);
         double total = 0, mx = 0, my = 0;
         for (int i = 0; i < counts.Length; i++)
         {
             if (counts[i] == 0) continue;
             total += counts[i];
-            mx += counts[i] * rx[i];
-            my += counts[i] * ry[i];
+            mx += counts[i] * x[i];
+            my += counts[i] * y[i];
         }
         mx /= total;
         my /= total;
@@ -99,7 +123,7 @@ public static class Bootstrap
         for (int i = 0; i < counts.Length; i++)
         {
             if (counts[i] == 0) continue;
-            double dx = rx[i] - mx, dy = ry[i] - my;
+            double dx = x[i] - mx, dy = y[i] - my;
             sxy += counts[i] * dx * dy;
             sxx += counts[i] * dx * dx;
             syy += counts[i] * dy * dy;

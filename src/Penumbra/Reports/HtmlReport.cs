@@ -18,9 +18,8 @@ public static class HtmlReport
 
         h.Append("<h2 id=\"scores\">Scores side by side</h2>");
         h.Append("<p class=\"note\">Spearman correlations with 95% bootstrap intervals. A useful uncertainty score correlates negatively with quality; a correlation with prompt length is a confound to keep in mind.</p>");
-        Table(h, new[] { "score", "prompts", $"Spearman vs {r.Quality ?? "quality"}", "Spearman vs words", "AUROC (OOD)", "AUPR (OOD)" },
-            r.Correlations.Select(c => new[] { c.Score, c.Count.ToString(), ReportFormat.Ci(c.VersusQuality), ReportFormat.Ci(c.VersusWords),
-                c.Labelled == 0 ? "no labels" : ReportFormat.Num(c.Auroc), c.Labelled == 0 ? "no labels" : $"{ReportFormat.Num(c.Aupr)} (n={c.Labelled})" }), firstBold: true);
+        var correlations = ReportFormat.CorrelationTable(r);
+        Table(h, correlations.Header, correlations.Rows, firstBold: true);
 
         h.Append("<h2 id=\"quartiles\">Quartiles</h2>");
         var cols = new List<string> { "score", "quartile", "prompts", "score range" };

@@ -24,9 +24,8 @@ public static class MarkdownReport
                      + $"{r.Data.Prompts.Count} prompts, seeds {r.Data.Config.GetValueOrDefault("seeds", "?")}, {r.Data.Config.GetValueOrDefault("images", "?")} images per prompt and seed, {r.Data.ResultRows} result rows.").AppendLine();
 
         m.AppendLine("## Scores side by side").AppendLine();
-        Table(m, new[] { "score", "prompts", $"Spearman vs {r.Quality ?? "quality"}", "Spearman vs words", "AUROC (OOD)", "AUPR (OOD)" },
-            r.Correlations.Select(c => new[] { c.Score, c.Count.ToString(), ReportFormat.Ci(c.VersusQuality), ReportFormat.Ci(c.VersusWords),
-                c.Labelled == 0 ? "no labels" : ReportFormat.Num(c.Auroc), c.Labelled == 0 ? "no labels" : $"{ReportFormat.Num(c.Aupr)} (n={c.Labelled})" }));
+        var correlations = ReportFormat.CorrelationTable(r);
+        Table(m, correlations.Header, correlations.Rows);
 
         m.AppendLine("## Quartiles").AppendLine();
         var cols = new List<string> { "score", "quartile", "prompts", "score range" };

@@ -20,11 +20,24 @@ public static class ReportFormat
 
     public static string Percent(double v) => double.IsNaN(v) ? "n/a" : (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
+    /// <summary>The "scores side by side" table both report formats print.</summary>
+    public static (string[] Header, IEnumerable<string[]> Rows) CorrelationTable(AuditReport r)
+    {
+        string quality = r.Quality ?? "quality";
+        var header = new[] { "score", "prompts", $"Spearman vs {quality}", "Spearman vs words", $"Spearman vs {quality}, words held fixed", "AUROC (OOD)", "AUPR (OOD)" };
+        return (header, r.Correlations.Select(c => new[]
+        {
+            c.Score, c.Count.ToString(), Ci(c.VersusQuality), Ci(c.VersusWords), Ci(c.VersusQualityGivenWords),
+            c.Labelled == 0 ? "no labels" : Num(c.Auroc), c.Labelled == 0 ? "no labels" : $"{Num(c.Aupr)} (n={c.Labelled})",
+        }));
+    }
+
     public static IReadOnlyList<(string Term, string Definition)> Methods(AuditReport r) => new[]
     {
         ("Unit", "one prompt: prompt-level scores are averaged over seeds, image metrics over all images of all seeds."),
         ("Quartiles", "prompts sorted by the score (ties keep prompt-id order); the prompt at sorted position i of n is in quartile floor(4i/n)+1, so Q1 has the lowest scores and sizes differ by at most one."),
         ("Spearman", "Pearson correlation of average ranks (ties share their mean rank)."),
+        ("Words held fixed", "partial Spearman: (r_sq - r_sw r_qw) / sqrt((1 - r_sw^2)(1 - r_qw^2)) over the Spearman correlations of score s, quality q and word count w, i.e. the rank correlation of score and quality after a straight line on the word-count ranks is taken out of both."),
         ("Intervals", $"95% percentile bootstrap, {r.Options.Resamples} resamples of prompts, each drawn by a Mersenne Twister seeded from (seed {r.Options.Seed}, resample index); quantiles by linear interpolation (type 7)."),
         ("AUROC", "probability that an out-of-distribution prompt scores higher than an in-distribution one, ties counted one half."),
         ("AUPR", "average precision: sum over distinct score thresholds (high to low) of recall gain x precision; tied prompts enter together."),

@@ -31,6 +31,9 @@ public class AuditReportTests
         // quality = 1 - eu exactly: Spearman -1, and every resample too.
         Assert.Equal(-1, eu.VersusQuality.Estimate, 12);
         Assert.Equal(-1, eu.VersusQuality.Lower, 12);
+        // Every prompt has 3 words: holding words fixed changes nothing.
+        Assert.Equal(-1, eu.VersusQualityGivenWords.Estimate, 12);
+        Assert.Equal(-1, eu.VersusQualityGivenWords.Upper, 12);
         // Positives i = 0,3,6,9 beat 0, 2, 4, 6 of the 8 negatives: AUROC = 12/32.
         Assert.Equal(12.0 / 32, eu.Auroc, 12);
         // From the top: a positive at ranks 3, 6, 9, 12, each adding recall 1/4 at precision 1/3: AP = 1/3.

@@ -35,6 +35,63 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void PartialSpearmanHoldsTheThirdVariableFixed()
+    {
+        // Ranks x = [1,2,3,4], y = [1,3,2,4], z = [2,1,3,4] (the values are their own ranks), means 2.5, sum of squares 5:
+        // r_xy = 4/5, r_xz = 4/5, r_yz = 2/5 -> (0.8 - 0.8*0.4) / sqrt((1 - 0.64)(1 - 0.16)) = 0.48 / sqrt(0.36 * 0.84).
+        var x = new double[] { 1, 2, 3, 4 };
+        var y = new double[] { 1, 3, 2, 4 };
+        var z = new double[] { 2, 1, 3, 4 };
+        Assert.Equal(0.48 / Math.Sqrt(0.36 * 0.84), RankCorrelation.PartialSpearman(x, y, z), Tol);
+        // A constant z holds nothing fixed; a z with the ranks of x leaves x nothing to vary.
+        Assert.Equal(RankCorrelation.Spearman(x, y), RankCorrelation.PartialSpearman(x, y, new double[] { 7, 7, 7, 7 }), Tol);
+        Assert.True(double.IsNaN(RankCorrelation.PartialSpearman(x, y, new double[] { 10, 20, 30, 40 })));
+
+        // On data with ties: the Pearson correlation of the residuals of rank(x) and rank(y) after a least-squares line on
+        // rank(z), written out here.
+        var rng = new Random(3);
+        var w = Enumerable.Range(0, 50).Select(_ => (double)rng.Next(8)).ToArray();
+        var a = w.Select(v => v + rng.Next(6)).ToArray();
+        var b = w.Select(v => -v + rng.Next(6)).ToArray();
+        double[] ra = Ranks.Average(a), rb = Ranks.Average(b), rw = Ranks.Average(w);
+        double[] Residual(double[] r)
+        {
+            double mr = r.Average(), mw = rw.Average();
+            double slope = r.Zip(rw, (u, v) => (u - mr) * (v - mw)).Sum() / rw.Sum(v => (v - mw) * (v - mw));
+            return r.Zip(rw, (u, v) => u - mr - slope * (v - mw)).ToArray();
+        }
+        Assert.Equal(RankCorrelation.Pearson(Residual(ra), Residual(rb)), RankCorrelation.PartialSpearman(a, b, w), 1e-12);
+        // a and b only share w: plainly correlated (negatively), hardly at all with w held fixed.
+        Assert.True(RankCorrelation.Spearman(a, b) < -0.4);
+        Assert.True(Math.Abs(RankCorrelation.PartialSpearman(a, b, w)) < 0.3);
+    }
+
+    [Fact]
+    public void BootstrapPartialSpearmanEqualsRankingEachResample()
+    {
+        // The interval against the bootstrap written out: resample b draws with a Mersenne Twister seeded by
+        // ResampleSeed(seed, b), each resample is ranked afresh, and the interval is the type-7 2.5% / 97.5% quantiles.
+        var rng = new Random(9);
+        var z = Enumerable.Range(0, 30).Select(_ => (double)rng.Next(5)).ToArray();
+        var x = z.Select(v => v + rng.Next(4)).ToArray();
+        var y = z.Select(v => v + rng.Next(4)).ToArray();
+        const int resamples = 200, seed = 4;
+        var reps = new List<double>();
+        for (int r = 0; r < resamples; r++)
+        {
+            var draw = new MathNet.Numerics.Random.MersenneTwister(Bootstrap.ResampleSeed(seed, r), threadSafe: false);
+            var idx = Enumerable.Range(0, 30).Select(_ => draw.Next(30)).ToArray();
+            double v = RankCorrelation.PartialSpearman(idx.Select(i => x[i]).ToArray(), idx.Select(i => y[i]).ToArray(), idx.Select(i => z[i]).ToArray());
+            if (double.IsFinite(v)) reps.Add(v);
+        }
+        reps.Sort();
+        var ci = Bootstrap.PartialSpearman(x, y, z, resamples, seed);
+        Assert.Equal(RankCorrelation.PartialSpearman(x, y, z), ci.Estimate, Tol);
+        Assert.Equal(Quantiles.Type7(reps, 0.025), ci.Lower, 1e-12);
+        Assert.Equal(Quantiles.Type7(reps, 0.975), ci.Upper, 1e-12);
+    }
+
+    [Fact]
     public void Type7QuantilesInterpolate()
     {
         var x = new double[] { 1, 2, 3, 4 };
