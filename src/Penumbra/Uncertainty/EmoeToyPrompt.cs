@@ -10,5 +10,6 @@ public sealed record EmoeToyPrompt(string Prompt, string Set, int PairIndex)
     public double RouterEntropy { get; init; } = double.NaN;
     public int TokenLength { get; init; }
     public double SeedVariance { get; init; } = double.NaN;
+    public double DecuPaide { get; init; } = double.NaN;
     public double CheckerScore { get; init; } = double.NaN;
 }

@@ -27,17 +27,21 @@ public class EmoeToyEvaluationTests
         // in: EU 1, 2; unseen: 3, 0.5; finnish (pairs 0, 1): 4, 1.5.
         var prompts = new[]
         {
-            new EmoeToyPrompt("a", "in", 0) { Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
-            new EmoeToyPrompt("b", "in", 1) { Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
-            new EmoeToyPrompt("c", "unseen", 0) { Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
-            new EmoeToyPrompt("d", "unseen", 1) { Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
-            new EmoeToyPrompt("e", "finnish", 0) { Eu = 4, RouterEntropy = 1, TokenLength = 5, SeedVariance = 1, CheckerScore = 0.1 },
-            new EmoeToyPrompt("f", "finnish", 1) { Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
+            new EmoeToyPrompt("a", "in", 0) { DecuPaide = 0.2, Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
+            new EmoeToyPrompt("b", "in", 1) { DecuPaide = 0.4, Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
+            new EmoeToyPrompt("c", "unseen", 0) { DecuPaide = 0.3, Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
+            new EmoeToyPrompt("d", "unseen", 1) { DecuPaide = 0.1, Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
+            new EmoeToyPrompt("e", "finnish", 0) { DecuPaide = 0.5, Eu = 4, RouterEntropy = 1, TokenLength = 5, SeedVariance = 1, CheckerScore = 0.1 },
+            new EmoeToyPrompt("f", "finnish", 1) { DecuPaide = 0.6, Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
         };
         var r = EmoeToyEvaluation.Summarize(prompts, new EmoeToyOptions { BootstrapResamples = 200 });
         // OOD {3, 0.5, 4, 1.5} vs in {1, 2}: pairs won 2 + 0 + 2 + 1 = 5 of 8.
         Assert.Equal(5.0 / 8, r.Auroc["eu"], 12);
         Assert.Equal(0.5, r.Auroc["router_entropy"], 12); // all ties
+        // DECU PaiDE: in {0.2, 0.4}; unseen {0.3, 0.1} wins 1 of 4; finnish {0.5, 0.6} wins 4 of 4; pooled 5 of 8.
+        Assert.Equal(1.0 / 4, r.AurocBySet[DecuPaide.Name]["unseen"], 12);
+        Assert.Equal(1.0, r.AurocBySet[DecuPaide.Name]["finnish"], 12);
+        Assert.Equal(5.0 / 8, r.Auroc[DecuPaide.Name], 12);
         Assert.Equal(2.0 / 4, r.AurocBySet["eu"]["unseen"], 12); // {3, 0.5} vs {1, 2}
         Assert.Equal(3.0 / 4, r.AurocBySet["eu"]["finnish"], 12); // {4, 1.5} vs {1, 2}
         // Token length: Finnish {5, 3} vs in {3, 3}: 1 + 1 + 0.5 + 0.5 of 4; unseen {3, 3}: all ties; pooled {3, 3, 5, 3}: 5 of 8.

@@ -8,7 +8,7 @@ namespace Penumbra.Audit.Scoring;
 /// <summary>
 /// The audit scorer of a SegMoE model. Per (prompt, seed): the EMoE estimate (<see cref="EmoeEstimator"/>, the work
 /// units of a batch that share a seed scored as one batch) gives the prompt-level scores <c>eu</c> and the baselines
-/// <c>router_entropy</c> and <c>token_length</c>, and its variance map (the uncertainty map of the first image). With
+/// <c>router_entropy</c>, <c>token_length</c> and <c>decu_paide</c>, and its variance map (the uncertainty map of the first image). With
 /// images: N images per work unit from its seed through the model's pipeline, the work units of a batch generated
 /// together (<see cref="BatchedGeneration"/>),
 /// each judged by an <see cref="IImageJudge"/> (quality metric and attributes), and per (prompt, seed) the aggregates
@@ -20,7 +20,7 @@ public sealed class EmoeScorer : IPromptScorer
 {
     public const string Name = "emoe";
     public const string Eu = "eu", RouterEntropy = "router_entropy", TokenLength = "token_length", Diversity = "ssim_pairwise";
-    public const string SeedVariance = "seed_variance", EmbeddingDistance = "embedding_distance";
+    public const string SeedVariance = "seed_variance", EmbeddingDistance = "embedding_distance", Paide = DecuPaide.Name;
 
     private readonly SegMoePipeline moe;
     private readonly EmoeEstimator estimator;
@@ -46,7 +46,7 @@ public sealed class EmoeScorer : IPromptScorer
         if (this.options.ImageSteps < 1) throw new ArgumentException($"image steps {this.options.ImageSteps}: must be at least 1");
         if (this.options.SeedSamples is 1 or < 0) throw new ArgumentException($"seed samples {this.options.SeedSamples}: 0 (off) or at least 2");
         if (this.options.ReferencePrompts is { } reference) distance = new PromptEmbeddingDistance(moe.Pipeline, reference);
-        var uncertaintyScores = new List<string> { Eu, RouterEntropy, TokenLength };
+        var uncertaintyScores = new List<string> { Eu, RouterEntropy, TokenLength, Paide };
         if (this.options.SeedSamples >= 2) uncertaintyScores.Add(SeedVariance);
         if (distance != null) uncertaintyScores.Add(EmbeddingDistance);
         string split = estimator.SplitBlock(new EmoeOptions { SplitBlock = this.options.SplitBlock });
@@ -106,7 +106,7 @@ public sealed class EmoeScorer : IPromptScorer
                 {
                     var (request, index) = members[k];
                     var e = results[k];
-                    scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength };
+                    scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength, [Paide] = DecuPaide.Score(e.PathLatents) };
                     if (seedVariance != null) scores[index][SeedVariance] = seedVariance[k];
                     if (distances != null) scores[index][EmbeddingDistance] = distances[k];
                     if (request.Images > 0) maps[index] = UncertaintyMapImage.Render(e.Map, moe.Pipeline.DefaultWidth, moe.Pipeline.DefaultHeight);

@@ -33,9 +33,16 @@ public class EmoeScorerTests(ITestOutputHelper output)
             Assert.Equal(alone.Eu, s[EmoeScorer.Eu], alone.Eu * 1e-5);
             Assert.Equal(alone.RouterEntropy, s[EmoeScorer.RouterEntropy], 1e-6);
             Assert.Equal(alone.TokenLength, s[EmoeScorer.TokenLength]);
+            // DECU PaiDE of the same paths, written out: -(1/M) sum_i log[(1/M) sum_j exp(-||p_i - p_j||^2)].
+            var paths = alone.PathLatents.to(TorchSharp.torch.ScalarType.Float64).reshape(alone.PathLatents.shape[0], -1);
+            int m = (int)paths.shape[0];
+            double paide = 0;
+            for (int a = 0; a < m; a++)
+                paide -= Math.Log(Enumerable.Range(0, m).Sum(b => Math.Exp(-(paths[a] - paths[b]).square().sum().item<double>())) / m) / m;
+            Assert.Equal(paide, s[EmoeScorer.Paide], paide * 1e-4);
             Assert.Empty(results[i].Images);
         }
-        Assert.Equal("eu,router_entropy,token_length", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide", scorer.Settings["uncertainty_scores"]);
         Assert.Empty(scorer.AttributeClasses);
         Assert.False(scorer.Settings.ContainsKey("judge"));
     }
@@ -76,7 +83,7 @@ public class EmoeScorerTests(ITestOutputHelper output)
             Assert.Equal(distance.Distance(new[] { batch[i].Prompt.Text })[0], s[EmoeScorer.EmbeddingDistance], 1e-9);
         }
         Assert.Equal(0.0, results[0].Scores[EmoeScorer.EmbeddingDistance], 1e-9);
-        Assert.Equal("eu,router_entropy,token_length,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
         Assert.Equal("3", scorer.Settings["seed_samples"]);
         Assert.Equal("2", scorer.Settings["reference_prompts"]);
     }
