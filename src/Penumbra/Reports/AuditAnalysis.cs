@@ -42,6 +42,9 @@ public static class AuditAnalysis
             return QuartileTable.Compute(s, withScore.Select(p => p.Value(s)).ToList(), cols);
         }).ToList();
 
+        var halting = quality == null ? new List<HaltingTable>() : scores.Select(s =>
+            HaltingTable.Compute(s, prompts.Select(p => p.Value(s)).ToList(), prompts.Select(p => p.Value(quality)).ToList())).ToList();
+
         var groups = new List<GroupComparison>();
         foreach (var column in groupColumns)
             foreach (var value in scores.Concat(new[] { quality, diversity }.OfType<string>()))
@@ -63,6 +66,7 @@ public static class AuditAnalysis
         {
             Diversity = diversity,
             AttributesByQuartile = attributesByQuartile,
+            Halting = halting,
         };
     }
 

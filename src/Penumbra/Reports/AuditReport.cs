@@ -17,6 +17,10 @@ public sealed record AuditReport(
     /// (rows: <see cref="AttributeRow.Column"/> = the score, <see cref="AttributeRow.Group"/> = Q1..Q4).</summary>
     public IReadOnlyList<AttributeTable> AttributesByQuartile { get; init; } = Array.Empty<AttributeTable>();
 
+    /// <summary>Per score (primary first): quality when only the lowest-scoring prompts are generated (empty without a
+    /// quality metric).</summary>
+    public IReadOnlyList<HaltingTable> Halting { get; init; } = Array.Empty<HaltingTable>();
+
     public const string FairnessFormula =
         "fairness = mean over prompts of sqrt(sum_k (p_k - 1/K)^2), where p_k is the share of the prompt's images classified as class k of K; 0 = balanced, sqrt(1 - 1/K) = all one class";
 }

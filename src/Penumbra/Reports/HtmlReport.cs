@@ -44,6 +44,14 @@ public static class HtmlReport
         if (r.Quality != null) Plot(h, ReportPlots.ScoreVersusQuality(r.Data.Prompts, r.Score, r.Quality), $"{r.Score} vs {r.Quality}");
         h.Append("</div>");
 
+        if (r.Halting.Count > 0)
+        {
+            h.Append("<h2 id=\"halting\">Halting on the score</h2>");
+            h.Append($"<p class=\"note\">{E(ReportFormat.HaltingNote)}</p>");
+            var halting = ReportFormat.HaltingTable(r);
+            Table(h, halting.Header, halting.Rows, firstBold: true, groupSize: HaltingTable.DefaultFractions.Count);
+        }
+
         h.Append("<h2 id=\"groups\">Groups</h2>");
         if (r.GroupColumns.Count == 0) h.Append("<p class=\"note\">The prompt set has no group columns.</p>");
         foreach (var column in r.GroupColumns)

@@ -51,6 +51,14 @@ public static class MarkdownReport
             m.AppendLine(PlotLink("quartiles_diversity.png", ReportPlots.QuartileBars(r.Quartiles, r.Diversity), $"mean {r.Diversity} per quartile")).AppendLine();
         m.AppendLine(PlotLink("quartiles_words.png", ReportPlots.QuartileBars(r.Quartiles, "words"), "mean words per quartile")).AppendLine();
 
+        if (r.Halting.Count > 0)
+        {
+            m.AppendLine("## Halting on the score").AppendLine();
+            m.AppendLine(ReportFormat.HaltingNote).AppendLine();
+            var halting = ReportFormat.HaltingTable(r);
+            Table(m, halting.Header, halting.Rows);
+        }
+
         m.AppendLine("## Groups").AppendLine();
         foreach (var column in r.GroupColumns)
         {

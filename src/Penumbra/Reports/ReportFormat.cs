@@ -32,6 +32,20 @@ public static class ReportFormat
         }));
     }
 
+    public const string HaltingNote =
+        "Halting on a score (the early halting EMoE proposes, methods/emoe.md §5.6): generate only the share of prompts with the lowest score and halt the rest. A useful uncertainty score keeps the mean quality of the generated prompts above that of all prompts (the 100% row) and halts the poor ones.";
+
+    /// <summary>The halting table both report formats print (one block of rows per score).</summary>
+    public static (string[] Header, IEnumerable<string[]> Rows) HaltingTable(AuditReport r)
+    {
+        string quality = r.Quality ?? "quality";
+        var header = new[] { "score", "generated", "score threshold", $"mean {quality} generated", $"mean {quality} halted" };
+        return (header, r.Halting.SelectMany(t => t.Rows.Select(h => new[]
+        {
+            t.Score, $"{Percent(h.KeepFraction)} ({h.Kept})", Num(h.Threshold), Num(h.MeanQualityKept, 4), Num(h.MeanQualityHalted, 4),
+        })));
+    }
+
     public static IReadOnlyList<(string Term, string Definition)> Methods(AuditReport r) => new[]
     {
         ("Unit", "one prompt: prompt-level scores are averaged over seeds, image metrics over all images of all seeds."),

@@ -42,6 +42,13 @@ public class AuditReportTests
         // seed_echo is the mean seed 1.5 for every prompt: constant, so no correlation.
         Assert.True(double.IsNaN(r.Correlations[1].VersusQuality.Estimate));
 
+        // Halting on eu (quality = 1 - eu): keeping the lowest half, i = 0..5, mean quality 1 - 2.5/8; halted i = 6..11: 1 - 8.5/8.
+        var half50 = r.Halting[0].Rows.Single(h => h.KeepFraction == 0.5);
+        Assert.Equal((6, 5 / 8.0), (half50.Kept, half50.Threshold));
+        Assert.Equal(1 - 2.5 / 8, half50.MeanQualityKept, 12);
+        Assert.Equal(1 - 8.5 / 8, half50.MeanQualityHalted, 12);
+        Assert.Equal(r.AllScores, r.Halting.Select(h => h.Score));
+
         // Quartiles of 3 prompts: Q1 = i 0..2 (mean eu 1/8, quality 7/8), Q4 = i 9..11 (mean eu 10/8, quality -1/4);
         // characters: "prompt number 9" has 15, "prompt number 10" and "11" have 16.
         var q = r.Quartiles[0].Rows;
@@ -89,6 +96,9 @@ public class AuditReportTests
         MarkdownReport.Write(r, md);
         var m = File.ReadAllText(md);
         Assert.Contains("| eu | 12 | -1.000 [-1.000, -1.000] |", m);
+        // Halting, 50% row: 6 prompts kept at threshold 5/8 = 0.625, mean quality 1 - 2.5/8 = 0.6875, halted 1 - 8.5/8 = -0.0625.
+        Assert.Contains("| eu | 50.0% (6) | 0.625 | 0.6875 | -0.0625 |", m);
+        Assert.Contains("Halting on the score", text);
         foreach (var png in new[] { "quartiles_quality.png", "score_vs_quality.png", "quartiles_words.png", "hist_half.png" })
         {
             Assert.Contains($"(report_files/{png})", m);

@@ -92,6 +92,29 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void HaltingKeepsTheLowestScoringPrompts()
+    {
+        // Sorted by score: 1 (q 0.9), 2 (0.8), 3 (0.5), 4 (0.3), 5 (0.1); a NaN score is left out.
+        var scores = new[] { 5, 1, 3, 2, 4, double.NaN };
+        var quality = new[] { 0.1, 0.9, 0.5, 0.8, 0.3, 1.0 };
+        var t = HaltingTable.Compute("eu", scores, quality, new[] { 1.0, 0.6, 0.2, 0.5 });
+        // 100%: all 5, threshold 5, mean (0.1+0.9+0.5+0.8+0.3)/5 = 0.52, nothing halted.
+        Assert.Equal((5, 5.0), (t.Rows[0].Kept, t.Rows[0].Threshold));
+        Assert.Equal(0.52, t.Rows[0].MeanQualityKept, Tol);
+        Assert.True(double.IsNaN(t.Rows[0].MeanQualityHalted));
+        // 60%: 0.6 x 5 = 3 kept (scores 1, 2, 3): (0.9+0.8+0.5)/3; halted (0.3+0.1)/2.
+        Assert.Equal((3, 3.0), (t.Rows[1].Kept, t.Rows[1].Threshold));
+        Assert.Equal(2.2 / 3, t.Rows[1].MeanQualityKept, Tol);
+        Assert.Equal(0.2, t.Rows[1].MeanQualityHalted, Tol);
+        // 20%: 1 kept (score 1); halted (0.1+0.5+0.8+0.3)/4.
+        Assert.Equal((1, 0.9), (t.Rows[2].Kept, t.Rows[2].MeanQualityKept));
+        Assert.Equal(0.425, t.Rows[2].MeanQualityHalted, Tol);
+        // 50%: ceil(2.5) = 3 kept.
+        Assert.Equal(3, t.Rows[3].Kept);
+        Assert.Throws<ArgumentException>(() => HaltingTable.Compute("eu", scores, quality, new[] { 0.0 }));
+    }
+
+    [Fact]
     public void Type7QuantilesInterpolate()
     {
         var x = new double[] { 1, 2, 3, 4 };
