@@ -82,15 +82,18 @@ public static class EmoeToyEvaluation
         var bySet = scores.ToDictionary(s => s.Name, s => (IReadOnlyDictionary<string, double>)new[] { UnseenSet, FinnishSet }
             .ToDictionary(set => set, set => AurocInVersus(prompts, p => p.Set == set, s.Value)));
         var checkedPrompts = prompts.Where(p => double.IsFinite(p.CheckerScore)).ToArray();
-        var spearman = checkedPrompts.Length < 3 ? new Interval(double.NaN, double.NaN, double.NaN)
-            : Bootstrap.Spearman(checkedPrompts.Select(p => p.Eu).ToArray(), checkedPrompts.Select(p => p.CheckerScore).ToArray(),
-                options.BootstrapResamples, options.BootstrapSeed);
+        var none = new Interval(double.NaN, double.NaN, double.NaN);
+        var eu = checkedPrompts.Select(p => p.Eu).ToArray();
+        var checkerScores = checkedPrompts.Select(p => p.CheckerScore).ToArray();
+        var spearman = checkedPrompts.Length < 3 ? none : Bootstrap.Spearman(eu, checkerScores, options.BootstrapResamples, options.BootstrapSeed);
+        var givenLength = checkedPrompts.Length < 3 ? none : Bootstrap.PartialSpearman(eu, checkerScores,
+            checkedPrompts.Select(p => (double)p.TokenLength).ToArray(), options.BootstrapResamples, options.BootstrapSeed);
         var english = prompts.Where(p => p.Set == InSet).ToDictionary(p => p.PairIndex);
         var finnish = prompts.Where(p => p.Set == FinnishSet && english.ContainsKey(p.PairIndex)).ToArray();
         double higher = finnish.Length == 0 ? double.NaN : finnish.Count(f => f.Eu > english[f.PairIndex].Eu) / (double)finnish.Length;
         return new EmoeToyReport(prompts, auroc, bySet, spearman,
             checkedPrompts.Length == 0 ? double.NaN : checkedPrompts.Average(p => p.CheckerScore),
             english.Count == 0 ? double.NaN : english.Values.Average(p => p.Eu),
-            finnish.Length == 0 ? double.NaN : finnish.Average(p => p.Eu), higher);
+            finnish.Length == 0 ? double.NaN : finnish.Average(p => p.Eu), higher) { SpearmanEuCheckerGivenLength = givenLength };
     }
 }

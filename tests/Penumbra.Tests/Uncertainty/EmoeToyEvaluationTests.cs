@@ -54,6 +54,9 @@ public class EmoeToyEvaluationTests
         // Spearman of EU (1, 2, 3, 0.5, 4, 1.5) with checker (0.9, 0.8, 0.2, 0.95, 0.1, 0.5): ranks (2,4,5,1,6,3) vs
         // (5,4,2,6,1,3) -> d² = 9+0+9+25+25+0 = 68 -> 1 - 6·68/(6·35) = -0.942857...
         Assert.Equal(1 - 6.0 * 68 / (6 * 35), r.SpearmanEuChecker.Estimate, 12);
+        // At fixed token length (3,3,3,3,5,3 -> ranks 3,3,3,3,6,3): r_xy = -33/35, r_xz = sqrt(3/7), r_yz = -sqrt(3/7),
+        // partial = (-33/35 + 3/7) / (1 - 3/7) = -0.9.
+        Assert.Equal(-0.9, r.SpearmanEuCheckerGivenLength.Estimate, 12);
         Assert.Equal((0.9 + 0.8 + 0.2 + 0.95 + 0.1 + 0.5) / 6, r.MeanCheckerScore, 12);
     }
 }
