@@ -29,7 +29,8 @@ public static class RankCorrelation
     {
         if (zConstant) return rxy;
         double denominator = (1 - rxz * rxz) * (1 - ryz * ryz);
-        return denominator <= 0 || double.IsNaN(denominator) ? double.NaN : (rxy - rxz * ryz) / Math.Sqrt(denominator);
+        // Below 1e-12, z determines x or y up to rounding and the ratio is noise.
+        return !(denominator > 1e-12) ? double.NaN : (rxy - rxz * ryz) / Math.Sqrt(denominator);
     }
 
     /// <summary>Pearson correlation; NaN when either side is constant.</summary>
