@@ -50,6 +50,9 @@ public static class HtmlReport
             h.Append($"<p class=\"note\">{E(ReportFormat.HaltingNote)}</p>");
             var halting = ReportFormat.HaltingTable(r);
             Table(h, halting.Header, halting.Rows, firstBold: true, groupSize: HaltingTable.DefaultFractions.Count);
+            h.Append("<div class=\"plots\">");
+            Plot(h, ReportPlots.HaltingCurves(r.Halting, r.Quality!), "halting curves");
+            h.Append("</div>");
         }
 
         h.Append("<h2 id=\"groups\">Groups</h2>");

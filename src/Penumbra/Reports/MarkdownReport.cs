@@ -57,6 +57,7 @@ public static class MarkdownReport
             m.AppendLine(ReportFormat.HaltingNote).AppendLine();
             var halting = ReportFormat.HaltingTable(r);
             Table(m, halting.Header, halting.Rows);
+            m.AppendLine(PlotLink("halting.png", ReportPlots.HaltingCurves(r.Halting, r.Quality!), "halting curves")).AppendLine();
         }
 
         m.AppendLine("## Groups").AppendLine();

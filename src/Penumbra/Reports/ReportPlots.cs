@@ -4,7 +4,7 @@ using ScottPlot;
 namespace Penumbra.Reports;
 
 /// <summary>The report's plots as PNG bytes (ScottPlot): score histogram per group, score vs quality with a least-squares
-/// trend line, and mean quality per score quartile for the primary score and each baseline.</summary>
+/// trend line, mean quality per score quartile for the primary score and each baseline, and the halting curves.</summary>
 public static class ReportPlots
 {
     public const int Width = 760, Height = 420;
@@ -101,6 +101,24 @@ public static class ReportPlots
         }
         plot.Axes.Bottom.SetTicks(new double[] { 1, 2, 3, 4 }, new[] { "Q1", "Q2", "Q3", "Q4" });
         plot.Axes.Margins(bottom: 0);
+        if (tables.Count > 1) plot.ShowLegend(Edge.Right);
+        return Png(plot);
+    }
+
+    /// <summary>Mean quality of the generated prompts against the share generated, one line per score (<see cref="HaltingTable"/>).</summary>
+    public static byte[] HaltingCurves(IReadOnlyList<HaltingTable> tables, string quality)
+    {
+        var plot = NewPlot($"mean {quality} of the prompts generated, halting on each score", "share of prompts generated (lowest scores first)", quality);
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int t = 0; t < tables.Count; t++)
+        {
+            var rows = tables[t].Rows.Where(r => double.IsFinite(r.MeanQualityKept)).OrderBy(r => r.KeepFraction).ToList();
+            if (rows.Count == 0) continue;
+            var line = plot.Add.Scatter(rows.Select(r => r.KeepFraction).ToArray(), rows.Select(r => r.MeanQualityKept).ToArray());
+            line.Color = palette.GetColor(t);
+            line.LineWidth = 2;
+            line.LegendText = tables[t].Score;
+        }
         if (tables.Count > 1) plot.ShowLegend(Edge.Right);
         return Png(plot);
     }

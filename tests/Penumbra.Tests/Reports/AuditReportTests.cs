@@ -89,8 +89,8 @@ public class AuditReportTests
         Assert.Contains(AuditReport.FairnessFormula.Replace("'", "&#39;"), text);
         Assert.DoesNotContain("src=\"http", text);
         Assert.DoesNotContain("<script", text);
-        // 3 plots (quartile quality, quartile words, scatter) + 1 histogram + 8 grid prompts x 4 images (2 seeds x 2).
-        Assert.Equal(36, System.Text.RegularExpressions.Regex.Matches(text, "src=\"data:image/png;base64,").Count);
+        // 4 plots (quartile quality, quartile words, scatter, halting) + 1 histogram + 8 grid prompts x 4 images (2 seeds x 2).
+        Assert.Equal(37, System.Text.RegularExpressions.Regex.Matches(text, "src=\"data:image/png;base64,").Count);
 
         var md = tmp.File("report.md");
         MarkdownReport.Write(r, md);
@@ -99,7 +99,7 @@ public class AuditReportTests
         // Halting, 50% row: 6 prompts kept at threshold 5/8 = 0.625, mean quality 1 - 2.5/8 = 0.6875, halted 1 - 8.5/8 = -0.0625.
         Assert.Contains("| eu | 50.0% (6) | 0.625 | 0.6875 | -0.0625 |", m);
         Assert.Contains("Halting on the score", text);
-        foreach (var png in new[] { "quartiles_quality.png", "score_vs_quality.png", "quartiles_words.png", "hist_half.png" })
+        foreach (var png in new[] { "quartiles_quality.png", "score_vs_quality.png", "quartiles_words.png", "hist_half.png", "halting.png" })
         {
             Assert.Contains($"(report_files/{png})", m);
             var bytes = File.ReadAllBytes(tmp.File("report_files/" + png));
