@@ -44,6 +44,9 @@ public static class UncertaintyToyCommand
             table.AddRow(name, F(value), F(report.AurocBySet[name][EmoeToyEvaluation.UnseenSet]), F(report.AurocBySet[name][EmoeToyEvaluation.FinnishSet]));
         AnsiConsole.Write(table);
         var inv = CultureInfo.InvariantCulture;
+        if (report.EuAurocByConcept.Count > 0)
+            AnsiConsole.MarkupLine(Markup.Escape("EU AUROC in vs unseen, per concept: " +
+                string.Join(", ", report.EuAurocByConcept.Select(c => $"{c.Key} {F(c.Value.Auroc)} (n={c.Value.Prompts})"))));
         AnsiConsole.MarkupLine(Markup.Escape($"Spearman(EU, checker score) {report.SpearmanEuChecker.Format(3)} (95% bootstrap; at fixed token length {report.SpearmanEuCheckerGivenLength.Format(3)}), mean checker score {F(report.MeanCheckerScore)}"));
         AnsiConsole.MarkupLine($"mean EU English {report.MeanEuEnglish.ToString("E4", inv)}, Finnish {report.MeanEuFinnish.ToString("E4", inv)}; " +
                                $"Finnish higher in {report.FinnishHigherFraction.ToString("P0", inv)} of pairs");

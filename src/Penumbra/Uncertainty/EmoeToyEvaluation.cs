@@ -28,14 +28,23 @@ public static class EmoeToyEvaluation
         if (unseen.Count < options.PromptsPerSet) throw new InvalidOperationException("the toy grammar gave too few unseen-concept captions");
         var prompts = new List<EmoeToyPrompt>();
         prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(s.Caption, InSet, i)));
-        prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i)));
+        prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i) { Concepts = UnseenConcepts(s.Stated) }));
         prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(ToyCaptions.Write(s.Stated, s.Phrasing, ToyLanguage.Finnish), FinnishSet, i)));
         return prompts;
     }
 
     /// <summary>Whether a caption states a concept some toy expert never saw.</summary>
-    public static bool Unseen(ToyPrompt p) =>
-        p.Shape == ToyShape.Triangle || p.Color == ToyColor.Purple || p.Position is ToyPosition.Right or ToyPosition.Top or ToyPosition.Bottom;
+    public static bool Unseen(ToyPrompt p) => UnseenConcepts(p).Count > 0;
+
+    /// <summary>The concepts some toy expert never saw that a caption states: "triangle", "purple", "right", "top", "bottom".</summary>
+    public static IReadOnlyList<string> UnseenConcepts(ToyPrompt p)
+    {
+        var concepts = new List<string>();
+        if (p.Shape == ToyShape.Triangle) concepts.Add("triangle");
+        if (p.Color == ToyColor.Purple) concepts.Add("purple");
+        if (p.Position is ToyPosition.Right or ToyPosition.Top or ToyPosition.Bottom) concepts.Add(p.Position.Value.ToString().ToLowerInvariant());
+        return concepts;
+    }
 
     public static EmoeToyReport Run(SegMoePipeline moe, EmoeToyOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
     {
@@ -91,9 +100,11 @@ public static class EmoeToyEvaluation
         var english = prompts.Where(p => p.Set == InSet).ToDictionary(p => p.PairIndex);
         var finnish = prompts.Where(p => p.Set == FinnishSet && english.ContainsKey(p.PairIndex)).ToArray();
         double higher = finnish.Length == 0 ? double.NaN : finnish.Count(f => f.Eu > english[f.PairIndex].Eu) / (double)finnish.Length;
+        var byConcept = prompts.SelectMany(p => p.Concepts).Distinct().Order(StringComparer.Ordinal).ToDictionary(c => c, c =>
+            (AurocInVersus(prompts, p => p.Concepts.Contains(c), p => p.Eu), prompts.Count(p => p.Concepts.Contains(c))));
         return new EmoeToyReport(prompts, auroc, bySet, spearman,
             checkedPrompts.Length == 0 ? double.NaN : checkedPrompts.Average(p => p.CheckerScore),
             english.Count == 0 ? double.NaN : english.Values.Average(p => p.Eu),
-            finnish.Length == 0 ? double.NaN : finnish.Average(p => p.Eu), higher) { SpearmanEuCheckerGivenLength = givenLength };
+            finnish.Length == 0 ? double.NaN : finnish.Average(p => p.Eu), higher) { SpearmanEuCheckerGivenLength = givenLength, EuAurocByConcept = byConcept };
     }
 }

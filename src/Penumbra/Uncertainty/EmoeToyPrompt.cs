@@ -6,6 +6,8 @@ namespace Penumbra.Uncertainty;
 public sealed record EmoeToyPrompt(string Prompt, string Set, int PairIndex)
 {
     public bool OutOfDistribution => Set != EmoeToyEvaluation.InSet;
+    /// <summary>The unseen concepts the prompt states (<see cref="EmoeToyEvaluation.UnseenConcepts"/>; empty outside <c>unseen</c>).</summary>
+    public IReadOnlyList<string> Concepts { get; init; } = Array.Empty<string>();
     public double Eu { get; init; } = double.NaN;
     public double RouterEntropy { get; init; } = double.NaN;
     public int TokenLength { get; init; }

@@ -12,4 +12,8 @@ public sealed record EmoeToyReport(IReadOnlyList<EmoeToyPrompt> Prompts, IReadOn
     double MeanEuEnglish, double MeanEuFinnish, double FinnishHigherFraction)
 {
     public Interval SpearmanEuCheckerGivenLength { get; init; } = new(double.NaN, double.NaN, double.NaN);
+
+    /// <summary>Per unseen concept (<see cref="EmoeToyEvaluation.UnseenConcepts"/>): AUROC of EU separating the <c>in</c>
+    /// prompts from the <c>unseen</c> prompts stating that concept, and how many state it.</summary>
+    public IReadOnlyDictionary<string, (double Auroc, int Prompts)> EuAurocByConcept { get; init; } = new Dictionary<string, (double, int)>();
 }

@@ -14,7 +14,21 @@ public class EmoeToyEvaluationTests
         foreach (var p in prompts.Where(p => p.Set == EmoeToyEvaluation.InSet))
             Assert.False(EmoeToyEvaluation.Unseen(ToyCaptionParser.Parse(p.Prompt)), p.Prompt);
         foreach (var p in prompts.Where(p => p.Set == EmoeToyEvaluation.UnseenSet))
+        {
             Assert.True(EmoeToyEvaluation.Unseen(ToyCaptionParser.Parse(p.Prompt)), p.Prompt);
+            // The concepts recorded are the unseen words the caption states.
+            var words = new Dictionary<string, string[]>
+            {
+                ["triangle"] = new[] { "triangle" }, ["purple"] = new[] { "purple" }, ["right"] = new[] { "right" },
+                ["top"] = new[] { "top" }, ["bottom"] = new[] { "bottom" },
+            };
+            Assert.NotEmpty(p.Concepts);
+            Assert.Equal(words.Keys.Where(c => p.Prompt.Split(' ', ',').Contains(c)).Order(), p.Concepts.Order());
+        }
+        Assert.All(prompts.Where(p => p.Set != EmoeToyEvaluation.UnseenSet), p => Assert.Empty(p.Concepts));
+        Assert.Equal(new[] { "triangle", "purple", "top" },
+            EmoeToyEvaluation.UnseenConcepts(new ToyPrompt(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Top)));
+        Assert.Empty(EmoeToyEvaluation.UnseenConcepts(new ToyPrompt(ToyShape.Circle, ToyColor.Red, ToyPosition.Left)));
         // Each Finnish prompt states the same attributes as its English pair.
         var english = prompts.Where(p => p.Set == EmoeToyEvaluation.InSet).ToDictionary(p => p.PairIndex);
         foreach (var f in prompts.Where(p => p.Set == EmoeToyEvaluation.FinnishSet))
@@ -29,8 +43,8 @@ public class EmoeToyEvaluationTests
         {
             new EmoeToyPrompt("a", "in", 0) { DecuPaide = 0.2, Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
             new EmoeToyPrompt("b", "in", 1) { DecuPaide = 0.4, Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
-            new EmoeToyPrompt("c", "unseen", 0) { DecuPaide = 0.3, Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
-            new EmoeToyPrompt("d", "unseen", 1) { DecuPaide = 0.1, Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
+            new EmoeToyPrompt("c", "unseen", 0) { Concepts = new[] { "purple" }, DecuPaide = 0.3, Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
+            new EmoeToyPrompt("d", "unseen", 1) { Concepts = new[] { "purple", "right" }, DecuPaide = 0.1, Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
             new EmoeToyPrompt("e", "finnish", 0) { DecuPaide = 0.5, Eu = 4, RouterEntropy = 1, TokenLength = 5, SeedVariance = 1, CheckerScore = 0.1 },
             new EmoeToyPrompt("f", "finnish", 1) { DecuPaide = 0.6, Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
         };
@@ -44,6 +58,10 @@ public class EmoeToyEvaluationTests
         Assert.Equal(5.0 / 8, r.Auroc[DecuPaide.Name], 12);
         Assert.Equal(2.0 / 4, r.AurocBySet["eu"]["unseen"], 12); // {3, 0.5} vs {1, 2}
         Assert.Equal(3.0 / 4, r.AurocBySet["eu"]["finnish"], 12); // {4, 1.5} vs {1, 2}
+        // Per concept: purple {3, 0.5} vs {1, 2}: 2 of 4; right {0.5}: 0 of 2.
+        Assert.Equal(new[] { "purple", "right" }, r.EuAurocByConcept.Keys);
+        Assert.Equal((0.5, 2), r.EuAurocByConcept["purple"]);
+        Assert.Equal((0.0, 1), r.EuAurocByConcept["right"]);
         // Token length: Finnish {5, 3} vs in {3, 3}: 1 + 1 + 0.5 + 0.5 of 4; unseen {3, 3}: all ties; pooled {3, 3, 5, 3}: 5 of 8.
         Assert.Equal(3.0 / 4, r.AurocBySet["token_length"]["finnish"], 12);
         Assert.Equal(0.5, r.AurocBySet["token_length"]["unseen"], 12);
