@@ -105,7 +105,7 @@ public static class AuditAnalysis
     private static CorrelationRow Correlate(IReadOnlyList<PromptSummary> prompts, string score, string? quality, AuditReportOptions o)
     {
         var have = prompts.Where(p => !double.IsNaN(p.Value(score))).ToList();
-        Interval vsQuality = new(double.NaN, double.NaN, double.NaN), givenWords = vsQuality;
+        Interval vsQuality = Interval.None, givenWords = Interval.None;
         if (quality != null)
         {
             var pairs = have.Where(p => !double.IsNaN(p.Value(quality))).ToList();

@@ -49,7 +49,7 @@ public static class HtmlReport
             h.Append("<h2 id=\"halting\">Halting on the score</h2>");
             h.Append($"<p class=\"note\">{E(ReportFormat.HaltingNote)}</p>");
             var halting = ReportFormat.HaltingTable(r);
-            Table(h, halting.Header, halting.Rows, firstBold: true, groupSize: HaltingTable.DefaultFractions.Count);
+            Table(h, halting.Header, halting.Rows, firstBold: true, groupSize: r.Halting.Max(t => t.Rows.Count));
             h.Append("<div class=\"plots\">");
             Plot(h, ReportPlots.HaltingCurves(r.Halting, r.Quality!), "halting curves");
             h.Append("</div>");

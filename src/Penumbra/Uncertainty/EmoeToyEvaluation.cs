@@ -91,11 +91,10 @@ public static class EmoeToyEvaluation
         var bySet = scores.ToDictionary(s => s.Name, s => (IReadOnlyDictionary<string, double>)new[] { UnseenSet, FinnishSet }
             .ToDictionary(set => set, set => AurocInVersus(prompts, p => p.Set == set, s.Value)));
         var checkedPrompts = prompts.Where(p => double.IsFinite(p.CheckerScore)).ToArray();
-        var none = new Interval(double.NaN, double.NaN, double.NaN);
         var eu = checkedPrompts.Select(p => p.Eu).ToArray();
         var checkerScores = checkedPrompts.Select(p => p.CheckerScore).ToArray();
-        var spearman = checkedPrompts.Length < 3 ? none : Bootstrap.Spearman(eu, checkerScores, options.BootstrapResamples, options.BootstrapSeed);
-        var givenLength = checkedPrompts.Length < 3 ? none : Bootstrap.PartialSpearman(eu, checkerScores,
+        var spearman = checkedPrompts.Length < 3 ? Interval.None : Bootstrap.Spearman(eu, checkerScores, options.BootstrapResamples, options.BootstrapSeed);
+        var givenLength = checkedPrompts.Length < 3 ? Interval.None : Bootstrap.PartialSpearman(eu, checkerScores,
             checkedPrompts.Select(p => (double)p.TokenLength).ToArray(), options.BootstrapResamples, options.BootstrapSeed);
         var english = prompts.Where(p => p.Set == InSet).ToDictionary(p => p.PairIndex);
         var finnish = prompts.Where(p => p.Set == FinnishSet && english.ContainsKey(p.PairIndex)).ToArray();

@@ -11,7 +11,7 @@ public sealed record EmoeToyReport(IReadOnlyList<EmoeToyPrompt> Prompts, IReadOn
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> AurocBySet, Interval SpearmanEuChecker, double MeanCheckerScore,
     double MeanEuEnglish, double MeanEuFinnish, double FinnishHigherFraction)
 {
-    public Interval SpearmanEuCheckerGivenLength { get; init; } = new(double.NaN, double.NaN, double.NaN);
+    public Interval SpearmanEuCheckerGivenLength { get; init; } = Interval.None;
 
     /// <summary>Per unseen concept (<see cref="EmoeToyEvaluation.UnseenConcepts"/>): AUROC of EU separating the <c>in</c>
     /// prompts from the <c>unseen</c> prompts stating that concept, and how many state it.</summary>
