@@ -35,6 +35,7 @@ public static class ToyCommand
         baseDomain.AcceptOnlyFromAmong("all", "core");
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
+        var tokenStd = new Option<double>("--token-embedding-std") { Description = "Init std of the frozen toy text encoder's token embeddings (positions and matrices keep CLIP's 0.02)", DefaultValueFactory = _ => ToyModelBuilder.InitializerRange };
         var midBlock = new Option<string>("--mid-block-type")
         {
             Description = "The UNet's mid block (diffusers' mid_block_type): UNetMidBlock2DCrossAttn (bundled) or UNetMidBlock2D, which does not read the text, so the experts' layers are the only text input",
@@ -48,10 +49,10 @@ public static class ToyCommand
         };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, midBlock, levels,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, midBlock, levels,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -73,7 +74,7 @@ public static class ToyCommand
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
-        string MidBlockType, int CrossAttentionLevels);
+        double TokenEmbeddingStd, string MidBlockType, int CrossAttentionLevels);
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
     /// whole domain) written as a pipeline folder for <c>moe build</c>.</summary>
@@ -106,10 +107,11 @@ public static class ToyCommand
         if (s.Threads < 1) throw new ArgumentException("--threads must be at least 1");
         if (!(s.ExpertNoise >= 0)) throw new ArgumentException($"--expert-noise {s.ExpertNoise}: must be >= 0");
         if (s.TextWidth < 4 || s.TextWidth % 4 != 0) throw new ArgumentException($"--text-width {s.TextWidth}: must be a positive multiple of 4");
+        if (!(s.TokenEmbeddingStd > 0)) throw new ArgumentException($"--token-embedding-std {s.TokenEmbeddingStd}: must be > 0");
         if (s.CrossAttentionLevels < 1) throw new ArgumentException($"--cross-attention-levels {s.CrossAttentionLevels}: must be at least 1");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
-        using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth);
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth, s.TokenEmbeddingStd);
         if (s.ExpertTraining == ToyExpertTraining.Joint)
         {
             if (only is { Length: > 0 } || s.CoreBase || s.ExpertNoise > 0)

@@ -110,4 +110,21 @@ public class ToyModelBuilderTests
         Assert.Contains(c.state_dict(), kv => !kv.Value.eq(sa[kv.Key]).all().item<bool>());
         Assert.All(a.parameters(), p => Assert.False(p.requires_grad));
     }
+
+    [Fact]
+    public void TokenEmbeddingStdScalesOnlyTheTokenEmbeddingsOfTheSameDraw()
+    {
+        using var plain = ToyModelBuilder.BuildTextEncoder(4, 16);
+        using var scaled = ToyModelBuilder.BuildTextEncoder(4, 16, tokenEmbeddingStd: 0.3);
+        var sp = plain.state_dict();
+        foreach (var (name, tensor) in scaled.state_dict())
+            if (name.Contains("token_embedding"))
+            {
+                // same generator stream: the scaled draw is the plain one times 0.3 / 0.02 = 15
+                Assert.True(tensor.allclose(sp[name] * 15.0, rtol: 1e-5, atol: 1e-6), name);
+                Assert.InRange(tensor.std().item<float>(), 0.29, 0.31); // 49,408 x 16 draws
+            }
+            else Assert.True(tensor.eq(sp[name]).all().item<bool>(), name);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ToyModelBuilder.BuildTextEncoder(4, 16, tokenEmbeddingStd: 0));
+    }
 }

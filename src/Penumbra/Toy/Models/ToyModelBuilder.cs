@@ -29,9 +29,11 @@ public sealed class ToyModelBuilder
 
     /// <summary>The frozen text encoder, never trained: initialised as transformers' <c>CLIPPreTrainedModel._init_weights</c>
     /// (matrices and embeddings ~ N(0, 0.02²), layer norms 1/0, biases 0) from a generator seeded with <paramref name="seed"/>,
-    /// so it does not depend on the global RNG.</summary>
-    public static ClipTextModel BuildTextEncoder(long seed, int width = ToyWorld.DefaultTextWidth)
+    /// so it does not depend on the global RNG. <paramref name="tokenEmbeddingStd"/> other than 0.02 scales the token
+    /// embeddings alone, so a word's identity outweighs its position in the states (a toy-world experiment, not CLIP's init).</summary>
+    public static ClipTextModel BuildTextEncoder(long seed, int width = ToyWorld.DefaultTextWidth, double tokenEmbeddingStd = InitializerRange)
     {
+        if (!(tokenEmbeddingStd > 0)) throw new ArgumentOutOfRangeException(nameof(tokenEmbeddingStd), tokenEmbeddingStd, "must be > 0");
         var model = new ClipTextModel(ToyWorld.TextEncoderConfigFor(width));
         using var generator = new Generator((ulong)seed);
         using (no_grad())
@@ -40,12 +42,15 @@ public sealed class ToyModelBuilder
                 bool norm = name.Contains("layer_norm") || name.Contains("final_layer_norm");
                 if (name.EndsWith(".bias")) p.zero_();
                 else if (norm) p.fill_(1.0);
-                else p.copy_(normal(0.0, 0.02, p.shape, generator: generator));
+                else p.copy_(normal(0.0, name.Contains("token_embedding") ? tokenEmbeddingStd : InitializerRange, p.shape, generator: generator));
             }
         model.eval();
         foreach (var p in model.parameters()) p.requires_grad = false;
         return model;
     }
+
+    /// <summary>transformers' <c>CLIPConfig.initializer_range</c>.</summary>
+    public const double InitializerRange = 0.02;
 
     /// <summary>Last hidden states [B, 77, D] of the captions (what the UNet is conditioned on).</summary>
     public Tensor Encode(ClipTextModel textEncoder, IReadOnlyList<string> captions)
