@@ -148,7 +148,7 @@ public static class UncertaintyCommand
             Number(w, "router_entropy", row.Baselines.RouterEntropy);
             w.WriteNumber("token_length", row.Baselines.TokenLength);
             Number(w, "seed_variance", row.Baselines.SeedVariance);
-            Number(w, DecuPaide.Name, row.Baselines.DecuPaide);
+            foreach (var name in PathDisagreements.Names) Number(w, name, row.Baselines.PathMeasures[name]);
             if (row.Baselines.EmbeddingDistance is { } d) Number(w, "embedding_distance", d);
             if (row.Attribution is { } words)
             {
@@ -180,7 +180,8 @@ public static class UncertaintyCommand
 
     private static void PrintTable(IReadOnlyList<Row> rows, bool distance, bool attribution)
     {
-        var table = new Table().AddColumns("#", "prompt", "EU", "router entropy", "tokens", "seed variance", "DECU PaiDE");
+        var table = new Table().AddColumns("#", "prompt", "EU", "router entropy", "tokens", "seed variance")
+            .AddColumns(PathDisagreements.Names.Select(n => n.Replace('_', ' ')).ToArray());
         if (distance) table.AddColumn("embedding distance");
         if (attribution) table.AddColumn("words by EU contribution");
         foreach (var (row, i) in rows.Select((x, i) => (x, i)))
@@ -189,8 +190,8 @@ public static class UncertaintyCommand
             {
                 i.ToString(CultureInfo.InvariantCulture), Markup.Escape(row.Prompt), G(row.Eu), G(row.Baselines.RouterEntropy),
                 row.Baselines.TokenLength.ToString(CultureInfo.InvariantCulture), G(row.Baselines.SeedVariance),
-                G(row.Baselines.DecuPaide),
             };
+            cells.AddRange(PathDisagreements.Names.Select(n => G(row.Baselines.PathMeasures[n])));
             if (distance) cells.Add(G(row.Baselines.EmbeddingDistance ?? double.NaN));
             if (attribution)
                 cells.Add(Markup.Escape(string.Join(", ", (row.Attribution ?? Array.Empty<WordAttribution>())

@@ -54,11 +54,12 @@ public static class UncertaintyToyCommand
         if (csv is not null)
         {
             using var w = new StreamWriter(csv);
-            w.WriteLine("set,pair,prompt,eu,router_entropy,token_length,seed_variance,decu_paide,checker_score");
+            w.WriteLine("set,pair,prompt,eu,router_entropy,token_length,seed_variance," + string.Join(",", PathDisagreements.Names) + ",checker_score");
             foreach (var p in report.Prompts)
                 w.WriteLine(string.Join(",", p.Set, p.PairIndex.ToString(inv), "\"" + p.Prompt.Replace("\"", "\"\"") + "\"",
                     p.Eu.ToString("R", inv), p.RouterEntropy.ToString("R", inv), p.TokenLength.ToString(inv),
-                    p.SeedVariance.ToString("R", inv), p.DecuPaide.ToString("R", inv), p.CheckerScore.ToString("R", inv)));
+                    p.SeedVariance.ToString("R", inv), string.Join(",", PathDisagreements.Names.Select(n => p.PathMeasures.GetValueOrDefault(n, double.NaN).ToString("R", inv))),
+                    p.CheckerScore.ToString("R", inv)));
         }
         return 0;
     }

@@ -56,7 +56,7 @@ public sealed class EmoeAnalyzer
         {
             options.CancellationToken.ThrowIfCancellationRequested();
             var r = results[i];
-            var baselines = new EmoeBaselines(r.RouterEntropy, Math.Max(0, r.TokenLength - 2), seedVariance[i], Uncertainty.DecuPaide.Score(r.PathLatents), distance?[i]);
+            var baselines = new EmoeBaselines(r.RouterEntropy, Math.Max(0, r.TokenLength - 2), seedVariance[i], PathDisagreements.Score(r.PathLatents), distance?[i]);
             var image = images[i] ?? (options.WithImage ? GenerateImage(pipe, prompts[i], emoe, options.GuidanceScale, options.CancellationToken) : null);
             analyses.Add(new EmoeAnalysis(r, baselines, attributions[i], image));
             progress?.Report(i + 1);

@@ -64,7 +64,7 @@ public static class EmoeToyEvaluation
                     prompts[start + k] = prompts[start + k] with
                     {
                         Eu = a.Result.Eu, RouterEntropy = a.Baselines.RouterEntropy, TokenLength = a.Baselines.TokenLength,
-                        SeedVariance = a.Baselines.SeedVariance, DecuPaide = a.Baselines.DecuPaide,
+                        SeedVariance = a.Baselines.SeedVariance, PathMeasures = a.Baselines.PathMeasures,
                         CheckerScore = a.Image is null ? double.NaN : checker.Check(a.Image, prompts[start + k].Prompt).Score,
                     };
             progress?.Report(start + count);
@@ -85,8 +85,8 @@ public static class EmoeToyEvaluation
         var scores = new (string Name, Func<EmoeToyPrompt, double> Value)[]
         {
             ("eu", p => p.Eu), ("router_entropy", p => p.RouterEntropy), ("token_length", p => p.TokenLength), ("seed_variance", p => p.SeedVariance),
-            (Uncertainty.DecuPaide.Name, p => p.DecuPaide),
-        };
+        }.Concat(PathDisagreements.Names.Where(n => prompts.Any(p => p.PathMeasures.ContainsKey(n)))
+            .Select(n => (Name: n, Value: (Func<EmoeToyPrompt, double>)(p => p.PathMeasures.GetValueOrDefault(n, double.NaN))))).ToArray();
         var auroc = scores.ToDictionary(s => s.Name, s => AurocInVersus(prompts, p => p.OutOfDistribution, s.Value));
         var bySet = scores.ToDictionary(s => s.Name, s => (IReadOnlyDictionary<string, double>)new[] { UnseenSet, FinnishSet }
             .ToDictionary(set => set, set => AurocInVersus(prompts, p => p.Set == set, s.Value)));

@@ -12,6 +12,7 @@ public sealed record EmoeToyPrompt(string Prompt, string Set, int PairIndex)
     public double RouterEntropy { get; init; } = double.NaN;
     public int TokenLength { get; init; }
     public double SeedVariance { get; init; } = double.NaN;
-    public double DecuPaide { get; init; } = double.NaN;
+    /// <summary>The other readings of the path latents by name (<see cref="PathDisagreements"/>).</summary>
+    public IReadOnlyDictionary<string, double> PathMeasures { get; init; } = new Dictionary<string, double>();
     public double CheckerScore { get; init; } = double.NaN;
 }

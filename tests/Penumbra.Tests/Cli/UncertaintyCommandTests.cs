@@ -33,6 +33,11 @@ public class UncertaintyCommandTests
                 Assert.Equal(expected[i].RouterEntropy, json.GetProperty("router_entropy").GetDouble(), 1e-9);
                 Assert.True(json.TryGetProperty("seed_variance", out _));
                 Assert.True(json.TryGetProperty("token_length", out _));
+                foreach (var (name, score) in PathDisagreements.All)
+                {
+                    double value = score(expected[i].PathLatents);
+                    Assert.Equal(value, json.GetProperty(name).GetDouble(), Math.Max(Math.Abs(value) * 1e-9, 1e-15));
+                }
                 expected[i].Dispose();
             }
             Assert.Equal(2, Directory.GetFiles(dir, "map-*.png").Length);

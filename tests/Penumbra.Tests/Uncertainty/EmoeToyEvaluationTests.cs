@@ -35,18 +35,20 @@ public class EmoeToyEvaluationTests
             Assert.True(ToyCaptionParser.Parse(f.Prompt).SameAttributes(ToyCaptionParser.Parse(english[f.PairIndex].Prompt)), f.Prompt);
     }
 
+    private static Dictionary<string, double> Paide(double value) => new() { [DecuPaide.Name] = value };
+
     [Fact]
     public void SummaryMatchesHandComputedStatistics()
     {
         // in: EU 1, 2; unseen: 3, 0.5; finnish (pairs 0, 1): 4, 1.5.
         var prompts = new[]
         {
-            new EmoeToyPrompt("a", "in", 0) { DecuPaide = 0.2, Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
-            new EmoeToyPrompt("b", "in", 1) { DecuPaide = 0.4, Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
-            new EmoeToyPrompt("c", "unseen", 0) { Concepts = new[] { "purple" }, DecuPaide = 0.3, Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
-            new EmoeToyPrompt("d", "unseen", 1) { Concepts = new[] { "purple", "right" }, DecuPaide = 0.1, Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
-            new EmoeToyPrompt("e", "finnish", 0) { DecuPaide = 0.5, Eu = 4, RouterEntropy = 1, TokenLength = 5, SeedVariance = 1, CheckerScore = 0.1 },
-            new EmoeToyPrompt("f", "finnish", 1) { DecuPaide = 0.6, Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
+            new EmoeToyPrompt("a", "in", 0) { PathMeasures = Paide(0.2), Eu = 1, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.9 },
+            new EmoeToyPrompt("b", "in", 1) { PathMeasures = Paide(0.4), Eu = 2, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.8 },
+            new EmoeToyPrompt("c", "unseen", 0) { Concepts = new[] { "purple" }, PathMeasures = Paide(0.3), Eu = 3, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.2 },
+            new EmoeToyPrompt("d", "unseen", 1) { Concepts = new[] { "purple", "right" }, PathMeasures = Paide(0.1), Eu = 0.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.95 },
+            new EmoeToyPrompt("e", "finnish", 0) { PathMeasures = Paide(0.5), Eu = 4, RouterEntropy = 1, TokenLength = 5, SeedVariance = 1, CheckerScore = 0.1 },
+            new EmoeToyPrompt("f", "finnish", 1) { PathMeasures = Paide(0.6), Eu = 1.5, RouterEntropy = 1, TokenLength = 3, SeedVariance = 1, CheckerScore = 0.5 },
         };
         var r = EmoeToyEvaluation.Summarize(prompts, new EmoeToyOptions { BootstrapResamples = 200 });
         // OOD {3, 0.5, 4, 1.5} vs in {1, 2}: pairs won 2 + 0 + 2 + 1 = 5 of 8.
@@ -56,6 +58,7 @@ public class EmoeToyEvaluationTests
         Assert.Equal(1.0 / 4, r.AurocBySet[DecuPaide.Name]["unseen"], 12);
         Assert.Equal(1.0, r.AurocBySet[DecuPaide.Name]["finnish"], 12);
         Assert.Equal(5.0 / 8, r.Auroc[DecuPaide.Name], 12);
+        Assert.False(r.Auroc.ContainsKey(CosineDisagreement.Name)); // no prompt carries it: not reported as 0.5
         Assert.Equal(2.0 / 4, r.AurocBySet["eu"]["unseen"], 12); // {3, 0.5} vs {1, 2}
         Assert.Equal(3.0 / 4, r.AurocBySet["eu"]["finnish"], 12); // {4, 1.5} vs {1, 2}
         // Per concept: purple {3, 0.5} vs {1, 2}: 2 of 4; right {0.5}: 0 of 2.

@@ -8,7 +8,8 @@ namespace Penumbra.Audit.Scoring;
 /// <summary>
 /// The audit scorer of a SegMoE model. Per (prompt, seed): the EMoE estimate (<see cref="EmoeEstimator"/>, the work
 /// units of a batch that share a seed scored as one batch) gives the prompt-level scores <c>eu</c> and the baselines
-/// <c>router_entropy</c>, <c>token_length</c> and <c>decu_paide</c>, and its variance map (the uncertainty map of the first image). With
+/// <c>router_entropy</c>, <c>token_length</c> and the other readings of its path latents (<see cref="PathDisagreements"/>:
+/// <c>decu_paide</c>, <c>cosine_disagreement</c>, <c>channel_normalised_variance</c>), and its variance map (the uncertainty map of the first image). With
 /// images: N images per work unit from its seed through the model's pipeline, the work units of a batch generated
 /// together (<see cref="BatchedGeneration"/>),
 /// each judged by an <see cref="IImageJudge"/> (quality metric and attributes), and per (prompt, seed) the aggregates
@@ -46,7 +47,8 @@ public sealed class EmoeScorer : IPromptScorer
         if (this.options.ImageSteps < 1) throw new ArgumentException($"image steps {this.options.ImageSteps}: must be at least 1");
         if (this.options.SeedSamples is 1 or < 0) throw new ArgumentException($"seed samples {this.options.SeedSamples}: 0 (off) or at least 2");
         if (this.options.ReferencePrompts is { } reference) distance = new PromptEmbeddingDistance(moe.Pipeline, reference);
-        var uncertaintyScores = new List<string> { Eu, RouterEntropy, TokenLength, Paide };
+        var uncertaintyScores = new List<string> { Eu, RouterEntropy, TokenLength };
+        uncertaintyScores.AddRange(PathDisagreements.Names);
         if (this.options.SeedSamples >= 2) uncertaintyScores.Add(SeedVariance);
         if (distance != null) uncertaintyScores.Add(EmbeddingDistance);
         string split = estimator.SplitBlock(new EmoeOptions { SplitBlock = this.options.SplitBlock });
@@ -106,7 +108,8 @@ public sealed class EmoeScorer : IPromptScorer
                 {
                     var (request, index) = members[k];
                     var e = results[k];
-                    scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength, [Paide] = DecuPaide.Score(e.PathLatents) };
+                    scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength };
+                    foreach (var (name, value) in PathDisagreements.Score(e.PathLatents)) scores[index][name] = value;
                     if (seedVariance != null) scores[index][SeedVariance] = seedVariance[k];
                     if (distances != null) scores[index][EmbeddingDistance] = distances[k];
                     if (request.Images > 0) maps[index] = UncertaintyMapImage.Render(e.Map, moe.Pipeline.DefaultWidth, moe.Pipeline.DefaultHeight);

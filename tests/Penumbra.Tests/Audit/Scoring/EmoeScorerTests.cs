@@ -40,9 +40,35 @@ public class EmoeScorerTests(ITestOutputHelper output)
             for (int a = 0; a < m; a++)
                 paide -= Math.Log(Enumerable.Range(0, m).Sum(b => Math.Exp(-(paths[a] - paths[b]).square().sum().item<double>())) / m) / m;
             Assert.Equal(paide, s[EmoeScorer.Paide], paide * 1e-4);
+            // Cosine disagreement written out: mean over pairs of 1 - <p_a, p_b> / (|p_a| |p_b|).
+            double cosine = 0;
+            for (int a = 0; a < m; a++)
+                for (int b = a + 1; b < m; b++)
+                    cosine += 1 - (paths[a] * paths[b]).sum().item<double>() / Math.Sqrt(paths[a].square().sum().item<double>() * paths[b].square().sum().item<double>());
+            cosine /= m * (m - 1) / 2.0;
+            Assert.Equal(cosine, s[CosineDisagreement.Name], Math.Max(cosine * 1e-4, 1e-12));
+            // Per-channel normalised variance written out with plain loops over the [M, C, H, W] latent.
+            var x = alone.PathLatents.to(TorchSharp.torch.ScalarType.Float64).reshape(m, alone.PathLatents.shape[1], -1).data<double>().ToArray();
+            int channels = (int)alone.PathLatents.shape[1], positions = x.Length / (m * channels);
+            double ratioSum = 0; int live = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                double V(int path, int pos) => x[(path * channels + c) * positions + pos];
+                double between = 0, mean = 0, total = 0;
+                for (int q = 0; q < positions; q++)
+                {
+                    double mu = Enumerable.Range(0, m).Average(r => V(r, q));
+                    between += Enumerable.Range(0, m).Average(r => (V(r, q) - mu) * (V(r, q) - mu)) / positions;
+                    mean += mu / positions;
+                }
+                for (int r = 0; r < m; r++) for (int q = 0; q < positions; q++) total += (V(r, q) - mean) * (V(r, q) - mean) / (m * positions);
+                if (total > 0) { ratioSum += between / total; live++; }
+            }
+            double normalised = live == 0 ? 0 : ratioSum / live;
+            Assert.Equal(normalised, s[ChannelNormalisedVariance.Name], Math.Max(normalised * 1e-4, 1e-12));
             Assert.Empty(results[i].Images);
         }
-        Assert.Equal("eu,router_entropy,token_length,decu_paide", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance", scorer.Settings["uncertainty_scores"]);
         Assert.Empty(scorer.AttributeClasses);
         Assert.False(scorer.Settings.ContainsKey("judge"));
     }
@@ -83,7 +109,7 @@ public class EmoeScorerTests(ITestOutputHelper output)
             Assert.Equal(distance.Distance(new[] { batch[i].Prompt.Text })[0], s[EmoeScorer.EmbeddingDistance], 1e-9);
         }
         Assert.Equal(0.0, results[0].Scores[EmoeScorer.EmbeddingDistance], 1e-9);
-        Assert.Equal("eu,router_entropy,token_length,decu_paide,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
         Assert.Equal("3", scorer.Settings["seed_samples"]);
         Assert.Equal("2", scorer.Settings["reference_prompts"]);
     }
