@@ -65,7 +65,16 @@ public static class ToyCommand
         var eval = new Command("eval", "Generate captions of the domain and score the images with the exact checker") { model, count, evalSteps, evalSeed, stating };
         eval.SetAction((pr, ct) => Task.FromResult(Evaluate(pr.GetValue(model), pr.GetValue(count), pr.GetValue(evalSteps), pr.GetValue(evalSeed),
             pr.GetValue(stating) ?? Array.Empty<string>(), ct)));
-        return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval };
+        var spanModel = new Option<string>("--model") { Description = "A toy train output folder (one pipeline folder per expert: e0, e1, ...)", Required = true };
+        var spanCaptions = new Option<int>("--captions") { Description = "Captions drawn from each expert's data to find its span", DefaultValueFactory = _ => 3000 };
+        var spanTolerance = new Option<double>("--tolerance") { Description = "Eigenvalues of the states' Gram matrix above this fraction of the largest count as spanned", DefaultValueFactory = _ => 1e-4 };
+        var spanTokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled one)" };
+        var span = new Command("span", "Where the EMoE toy prompts' text states lie relative to each expert's training captions, and whether the experts' to_k/to_v still differ where no caption reached")
+        {
+            spanModel, spanCaptions, spanTolerance, spanTokenizer,
+        };
+        span.SetAction((pr, ct) => Task.FromResult(Span(pr.GetRequiredValue(spanModel), pr.GetValue(spanCaptions), pr.GetValue(spanTolerance), pr.GetValue(spanTokenizer))));
+        return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval, span };
     }
 
     public static string BundledTokenizer() =>
@@ -180,6 +189,27 @@ public static class ToyCommand
         AnsiConsole.MarkupLine($"mean checker score {mean:F3} (sd {sd:F3}, n={scores.Count}{Markup.Escape(which)}, {steps} steps, model {Markup.Escape(path)})");
         foreach (var (attr, n) in failures.OrderByDescending(kv => kv.Value))
             AnsiConsole.MarkupLine($"  {Markup.Escape(attr)} wrong in {n} of {scores.Count}");
+        return 0;
+    }
+
+    private static int Span(string model, int captions, double tolerance, string? tokenizer)
+    {
+        if (captions < 1) throw new ArgumentException($"--captions {captions}: must be at least 1");
+        if (!(tolerance > 0 && tolerance < 1)) throw new ArgumentException($"--tolerance {tolerance}: must be in (0, 1)");
+        if (!Directory.Exists(model)) throw new DirectoryNotFoundException($"--model {model}: no such folder");
+        var builder = new ToyModelBuilder(tokenizer ?? BundledTokenizer());
+        var result = ToyTextSpanReport.Run(builder, model, captions, tolerance);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sets = result.Experts.SelectMany(r => r.EnergyOutside.Keys).Distinct().ToArray();
+        var table = new Table().AddColumns(new[] { "expert", "span rank" }.Concat(sets.Select(s => $"energy outside: {s}")).ToArray());
+        foreach (var r in result.Experts)
+            table.AddRow(new[] { r.Expert, $"{r.Rank} of {r.Width}" }.Concat(sets.Select(s => r.EnergyOutside.TryGetValue(s, out var v) ? v.ToString("E2", inv) : "")).ToArray());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("experts' text projections outside the domain's span, spread / its value at init (mean over expert pairs, min-max):");
+        foreach (var w in result.Weights)
+            AnsiConsole.MarkupLine(Markup.Escape($"  {w.Weight}: {w.MeanSpread.ToString("F3", inv)} ({w.MinSpread.ToString("F3", inv)}-{w.MaxSpread.ToString("F3", inv)})"));
+        AnsiConsole.MarkupLine(Markup.Escape($"spans at tolerance {tolerance.ToString("G", inv)} of the largest eigenvalue, {captions} captions per expert; " +
+            $"the whole domain's captions span {result.DomainRank} directions (the spread is taken outside them)"));
         return 0;
     }
 
