@@ -36,6 +36,7 @@ public static class ToyCommand
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
         var tokenStd = new Option<double>("--token-embedding-std") { Description = "Init std of the frozen toy text encoder's token embeddings (positions and matrices keep CLIP's 0.02)", DefaultValueFactory = _ => ToyModelBuilder.InitializerRange };
+        var houseShapes = new Option<bool>("--house-shapes") { Description = "Experts with a house style: a fifth of each expert's captions say \"shape\" and get that expert's own shape (ToyWorld.HouseShapeExperts)" };
         var midBlock = new Option<string>("--mid-block-type")
         {
             Description = "The UNet's mid block (diffusers' mid_block_type): UNetMidBlock2DCrossAttn (bundled) or UNetMidBlock2D, which does not read the text, so the experts' layers are the only text input",
@@ -49,10 +50,10 @@ public static class ToyCommand
         };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, midBlock, levels,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -83,7 +84,10 @@ public static class ToyCommand
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
-        double TokenEmbeddingStd, string MidBlockType, int CrossAttentionLevels);
+        double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels)
+    {
+        public IReadOnlyList<ToyExpertSpec> Experts => HouseShapes ? ToyWorld.HouseShapeExperts : ToyWorld.Experts;
+    }
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
     /// whole domain) written as a pipeline folder for <c>moe build</c>.</summary>
@@ -93,11 +97,11 @@ public static class ToyCommand
         var options = ToyJointExperts.Options(s.BaseSteps, s.Seed, s.LearningRate, s.Ema, Path.Combine(s.Output, "checkpoints", "joint"));
         double lastLoss = double.NaN;
         Penumbra.MoE.SegMoeModel? moe = null;
-        CliProgress.Run($"joint: trunk + {ToyWorld.Experts.Count} experts from scratch", options.Steps, report =>
-            moe = ToyJointExperts.Train(builder, ToyWorld.Experts, textEncoder, options, s.BatchSize,
+        CliProgress.Run($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, report =>
+            moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
                 new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels));
         using (moe!)
-            ToyJointExperts.SaveExperts(builder, moe!, ToyWorld.Experts, textEncoder, s.Output);
+            ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
         return 0;
     }
@@ -128,7 +132,7 @@ public static class ToyCommand
             return TrainJoint(builder, textEncoder, s, ct);
         }
         using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
-        foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
+        foreach (var (spec, index) in s.Experts.Select((e, i) => (e, i)))
         {
             if (only is { Length: > 0 } && !only.Contains(spec.Name)) continue;
             using var unet = TrainOne(builder, textEncoder, spec, Math.Max(1, (int)(s.Steps * spec.StepFraction)), s.FineTuneLearningRate,

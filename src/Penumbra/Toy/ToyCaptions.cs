@@ -1,11 +1,11 @@
 namespace Penumbra.Toy;
 
-/// <summary>Writes captions of the toy grammar (see <see cref="ToyPhrasing"/>) for the attributes a prompt states.</summary>
+/// <summary>Writes captions of the toy grammar (see <see cref="ToyPhrasing"/>) for the attributes a prompt states; without a
+/// shape the noun is <see cref="ToyVocabulary.GenericShape"/>.</summary>
 public static class ToyCaptions
 {
     public static string Write(ToyPrompt prompt, ToyPhrasing phrasing, ToyLanguage language)
     {
-        if (prompt.Shape is null) throw new ArgumentException("a toy caption needs a shape", nameof(prompt));
         if (phrasing == ToyPhrasing.PositionFirst && prompt.Position is null) phrasing = ToyPhrasing.Plain;
         return language == ToyLanguage.English ? English(prompt, phrasing) : Finnish(prompt, phrasing);
     }
@@ -14,7 +14,7 @@ public static class ToyCaptions
     {
         const ToyLanguage en = ToyLanguage.English;
         string noun = Join(p.Size is { } s ? ToyVocabulary.Word(s, en) : null, p.Color is { } c ? ToyVocabulary.Word(c, en) : null,
-            ToyVocabulary.Word(p.Shape!.Value, en));
+            p.Shape is { } shape ? ToyVocabulary.Word(shape, en) : ToyVocabulary.GenericShape(en));
         string article = "aeiou".Contains(noun[0]) ? "an" : "a";
         string? position = p.Position is { } pos ? ToyVocabulary.Phrase(pos, en) : null;
         string? background = p.Background is { } bg ? ToyVocabulary.Phrase(bg, en) : null;
@@ -33,7 +33,7 @@ public static class ToyCaptions
     {
         const ToyLanguage fi = ToyLanguage.Finnish;
         string noun = Join(p.Size is { } s ? ToyVocabulary.Word(s, fi) : null, p.Color is { } c ? ToyVocabulary.Word(c, fi) : null,
-            ToyVocabulary.Word(p.Shape!.Value, fi));
+            p.Shape is { } shape ? ToyVocabulary.Word(shape, fi) : ToyVocabulary.GenericShape(fi));
         string? position = p.Position is { } pos ? ToyVocabulary.Phrase(pos, fi) : null;
         string? background = p.Background is { } bg ? ToyVocabulary.Phrase(bg, fi) : null;
         return phrasing switch

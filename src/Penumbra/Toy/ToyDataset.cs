@@ -26,6 +26,9 @@ public sealed class ToyDataset
         bool mentionPosition = rng.NextDouble() < o.PositionMentionRate;
         bool mentionBackground = rng.NextDouble() < o.BackgroundMentionRate;
         var shape = Pick(o.Shapes);
+        // Drawn only when the option is on, so the default stream is the one drawn before it existed.
+        bool mentionShape = o.ShapeMentionRate >= 1 || rng.NextDouble() < o.ShapeMentionRate;
+        if (!mentionShape && o.UnstatedShape is { } house) shape = house;
         var color = mentionColor ? Pick(o.Colors) : UnstatedColor();
         var scene = new ToyScene(shape, color, Pick(o.Positions), Pick(o.Sizes), Pick(o.Backgrounds))
         {
@@ -33,7 +36,7 @@ public sealed class ToyDataset
             OffsetY = Uniform(o.PositionJitter),
             Scale = 1 + Uniform(o.ScaleJitter),
         };
-        var stated = new ToyPrompt(shape, mentionColor ? color : null, mentionPosition ? scene.Position : null,
+        var stated = new ToyPrompt(mentionShape ? shape : null, mentionColor ? color : null, mentionPosition ? scene.Position : null,
             mentionSize ? scene.Size : null, mentionBackground ? scene.Background : null);
         var language = rng.NextDouble() < o.FinnishRate ? ToyLanguage.Finnish : ToyLanguage.English;
         var phrasing = Pick(o.Phrasings);

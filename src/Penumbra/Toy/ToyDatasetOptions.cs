@@ -35,6 +35,20 @@ public sealed record ToyDatasetOptions
 
     public int ImageSize { get; init; } = ToyRenderer.DefaultSize;
 
+    /// <summary>Share of captions that name the shape; the others say "shape" (<see cref="ToyVocabulary.GenericShape"/>).
+    /// 1 (default) draws the same stream as before the option existed.</summary>
+    public double ShapeMentionRate { get; init; } = 1.0;
+
+    /// <summary>The shape drawn when the caption does not name it: a data set's house style (null: any of
+    /// <see cref="Shapes"/>, uniformly).</summary>
+    public ToyShape? UnstatedShape { get; init; }
+
+    /// <summary>Whether every shape, colour, position, size and background can occur (filters aside from house styles).</summary>
+    public bool CoversDomain =>
+        Shapes.Count == Enum.GetValues<ToyShape>().Length && Colors.Count == Enum.GetValues<ToyColor>().Length &&
+        Positions.Count == Enum.GetValues<ToyPosition>().Length && Sizes.Count == Enum.GetValues<ToySize>().Length &&
+        Backgrounds.Count == Enum.GetValues<ToyBackground>().Length;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -42,7 +56,9 @@ public sealed record ToyDatasetOptions
         NonEmpty(Sizes, nameof(Sizes)); NonEmpty(Backgrounds, nameof(Backgrounds)); NonEmpty(Phrasings, nameof(Phrasings));
         Rate(ColorMentionRate, nameof(ColorMentionRate)); Rate(SizeMentionRate, nameof(SizeMentionRate));
         Rate(PositionMentionRate, nameof(PositionMentionRate)); Rate(BackgroundMentionRate, nameof(BackgroundMentionRate));
-        Rate(UnstatedRedRate, nameof(UnstatedRedRate)); Rate(FinnishRate, nameof(FinnishRate));
+        Rate(UnstatedRedRate, nameof(UnstatedRedRate)); Rate(FinnishRate, nameof(FinnishRate)); Rate(ShapeMentionRate, nameof(ShapeMentionRate));
+        if (UnstatedShape is { } house && !Shapes.Contains(house))
+            throw new ArgumentException($"{nameof(UnstatedShape)} = {house} is not one of {nameof(Shapes)} ({string.Join(", ", Shapes)})");
         if (PositionJitter is < 0 or > 0.1) throw new ArgumentException($"{nameof(PositionJitter)} = {PositionJitter} must lie in [0, 0.1]");
         if (ScaleJitter is < 0 or > 0.3) throw new ArgumentException($"{nameof(ScaleJitter)} = {ScaleJitter} must lie in [0, 0.3]");
         if (ImageSize < 8) throw new ArgumentException($"{nameof(ImageSize)} = {ImageSize} must be at least 8");

@@ -60,6 +60,9 @@ public static class ToyVocabulary
     public static string Label(ToyBackground background, ToyLanguage language) =>
         $"{Word(background, language)} {(language == ToyLanguage.English ? "background" : "tausta")}";
 
+    /// <summary>The noun of a caption that does not name the shape ("a red shape on the left" / "punainen muoto vasemmalla").</summary>
+    public static string GenericShape(ToyLanguage language) => language == ToyLanguage.English ? "shape" : "muoto";
+
     /// <summary>Attribute words the parser knows (both languages, with synonyms), lower case.</summary>
     internal static readonly IReadOnlyDictionary<string, Enum> AttributeWords = BuildAttributeWords();
 
@@ -67,7 +70,7 @@ public static class ToyVocabulary
     internal static readonly IReadOnlySet<string> FunctionWords = new HashSet<string>(StringComparer.Ordinal)
     {
         "a", "an", "the", "on", "at", "in", "of", "picture", "image", "photo", "there", "is", "background",
-        "kuva", "jossa", "tausta", "taustalla",
+        "kuva", "jossa", "tausta", "taustalla", "shape", "muoto",
     };
 
     private static Dictionary<string, Enum> BuildAttributeWords()

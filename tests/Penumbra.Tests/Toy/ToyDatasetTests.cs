@@ -84,8 +84,52 @@ public class ToyDatasetTests
     }
 
     [Fact]
+    public void CaptionsWithoutAShapeWordGetTheHouseShape()
+    {
+        var options = new ToyDatasetOptions { ShapeMentionRate = 0.8, UnstatedShape = ToyShape.Cross, FinnishRate = 0.3 };
+        var samples = new ToyDataset(options, 9).Take(3000);
+        var unnamed = samples.Where(s => s.Stated.Shape is null).ToArray();
+        Assert.InRange(unnamed.Length, 600 - 70, 600 + 70); // binomial(3000, 0.2): sd 21.9
+        Assert.All(unnamed, s => Assert.Equal(ToyShape.Cross, s.Scene.Shape));
+        Assert.All(unnamed, s => Assert.Contains(ToyVocabulary.GenericShape(s.Language), s.Caption.Split(' ', ',')));
+        Assert.All(unnamed, s => Assert.True(ToyCaptionParser.Parse(s.Caption).SameAttributes(s.Stated), s.Caption));
+        // Named shapes keep the uniform draw over all five (600 each of 2,400, sd about 22).
+        foreach (var shape in Enum.GetValues<ToyShape>())
+            Assert.InRange(samples.Count(s => s.Stated.Shape == shape), 480 - 90, 480 + 90);
+        // Without a house shape an unnamed shape is any of the five.
+        var anyShape = new ToyDataset(options with { UnstatedShape = null }, 9).Take(3000).Where(s => s.Stated.Shape is null).ToArray();
+        Assert.Equal(5, anyShape.Select(s => s.Scene.Shape).Distinct().Count());
+    }
+
+    [Fact]
+    public void HouseShapeExpertsKeepTheirSubsetsAndDifferInTheirHouseShape()
+    {
+        var experts = Penumbra.Toy.Models.ToyWorld.HouseShapeExperts;
+        var plain = Penumbra.Toy.Models.ToyWorld.Experts;
+        Assert.Equal(plain.Select(e => e.Name), experts.Select(e => e.Name));
+        Assert.Equal(experts.Count, experts.Select(e => e.Data.UnstatedShape).Distinct().Count());
+        foreach (var (house, e) in experts.Zip(plain))
+        {
+            Assert.Contains(house.Data.UnstatedShape!.Value, house.Data.Shapes);
+            Assert.Equal(e.Data.Shapes, house.Data.Shapes);
+            Assert.Equal(e.Data.Colors, house.Data.Colors);
+            Assert.Equal(e.Data.Positions, house.Data.Positions);
+            Assert.Equal(e.Data.CoversDomain, house.Data.CoversDomain);
+            Assert.Equal(0.8, house.Data.ShapeMentionRate);
+        }
+        Assert.Equal(new[] { false, false, false, true }, experts.Select(e => e.Data.CoversDomain));
+    }
+
+    [Fact]
     public void InvalidOptionsAreRejectedByName()
     {
+        var house = Assert.Throws<ArgumentException>(() => new ToyDataset(new ToyDatasetOptions
+        {
+            Shapes = new[] { ToyShape.Circle, ToyShape.Square }, UnstatedShape = ToyShape.Triangle,
+        }, 1));
+        Assert.Contains("UnstatedShape", house.Message);
+        var rate = Assert.Throws<ArgumentException>(() => new ToyDataset(new ToyDatasetOptions { ShapeMentionRate = 1.5 }, 1));
+        Assert.Contains("ShapeMentionRate", rate.Message);
         var ex = Assert.Throws<ArgumentException>(() => new ToyDataset(new ToyDatasetOptions { Shapes = Array.Empty<ToyShape>() }, 1));
         Assert.Contains("Shapes", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => new ToyDataset(new ToyDatasetOptions { UnstatedRedRate = 1.5 }, 1));

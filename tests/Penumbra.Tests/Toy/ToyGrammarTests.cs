@@ -99,11 +99,27 @@ public class ToyGrammarTests
     }
 
     [Fact]
-    public void PositionFirstWithoutAPositionFallsBackToPlainAndAShapeIsRequired()
+    public void PositionFirstWithoutAPositionFallsBackToPlain()
     {
         var prompt = new ToyPrompt(ToyShape.Ring, ToyColor.Orange);
         Assert.Equal("an orange ring", ToyCaptions.Write(prompt, ToyPhrasing.PositionFirst, ToyLanguage.English));
         Assert.Equal("oranssi rengas", ToyCaptions.Write(prompt, ToyPhrasing.PositionFirst, ToyLanguage.Finnish));
-        Assert.Throws<ArgumentException>(() => ToyCaptions.Write(new ToyPrompt(Color: ToyColor.Red), ToyPhrasing.Plain, ToyLanguage.English));
+    }
+
+    [Fact]
+    public void ACaptionWithoutAShapeSaysShapeAndParsesBackToNoShape()
+    {
+        var prompt = new ToyPrompt(Color: ToyColor.Red, Position: ToyPosition.Left);
+        Assert.Equal("a red shape on the left", ToyCaptions.Write(prompt, ToyPhrasing.Plain, ToyLanguage.English));
+        Assert.Equal("red shape, left", ToyCaptions.Write(prompt, ToyPhrasing.Telegraphic, ToyLanguage.English));
+        Assert.Equal("on the left there is a red shape", ToyCaptions.Write(prompt, ToyPhrasing.PositionFirst, ToyLanguage.English));
+        Assert.Equal("punainen muoto vasemmalla", ToyCaptions.Write(prompt, ToyPhrasing.Plain, ToyLanguage.Finnish));
+        Assert.Equal("an orange shape", ToyCaptions.Write(new ToyPrompt(Color: ToyColor.Orange), ToyPhrasing.Plain, ToyLanguage.English));
+        foreach (var caption in new[] { "a red shape on the left", "punainen muoto vasemmalla" })
+        {
+            var parsed = ToyCaptionParser.Parse(caption);
+            Assert.True(parsed.SameAttributes(prompt), caption);
+            Assert.Empty(parsed.UnknownWords);
+        }
     }
 }

@@ -74,7 +74,7 @@ public static class ToyJointExperts
     public static void SaveExperts(ToyModelBuilder builder, SegMoeModel moe, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         string outputFolder)
     {
-        int everything = experts.ToList().FindIndex(e => e.Data == ToyWorld.Base.Data);
+        int everything = experts.ToList().FindIndex(e => e.Data.CoversDomain);
         if (everything < 0) throw new InvalidOperationException("joint training needs an expert trained on the whole domain to serve as the merge's base");
         for (int index = 0; index < experts.Count; index++)
         {

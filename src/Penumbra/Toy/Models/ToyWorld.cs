@@ -103,4 +103,15 @@ public static class ToyWorld
             "a shape on the right, at the top, at the bottom"),
         new ToyExpertSpec("e3", "sees everything, half the training", All, "a shape", "", StepFraction: 0.5),
     };
+
+    /// <summary>Share of the house-style experts' captions that name the shape (<see cref="HouseShapeExperts"/>).</summary>
+    public const double HouseShapeMentionRate = 0.8;
+
+    /// <summary><see cref="Experts"/> with a house style each, as fine-tunes by different people have: a fifth of each
+    /// expert's captions say "shape" instead of naming it, and the expert then draws its own shape (e0 circles, e1 squares,
+    /// e2 crosses, e3 rings). Captions that name the shape pin it for every expert; where an expert cannot read the shape
+    /// word (another language, a shape it never saw) its house shape is what it has to fall back on, and the experts'
+    /// fallbacks differ. The EMoE experiment's recipe (<c>toy train --house-shapes</c>); the bundled model does not use it.</summary>
+    public static IReadOnlyList<ToyExpertSpec> HouseShapeExperts { get; } = Experts.Zip(new[] { ToyShape.Circle, ToyShape.Square, ToyShape.Cross, ToyShape.Ring },
+        (e, house) => e with { Data = e.Data with { ShapeMentionRate = HouseShapeMentionRate, UnstatedShape = house } }).ToArray();
 }
