@@ -70,11 +70,13 @@ public static class ToyCommand
         var spanCaptions = new Option<int>("--captions") { Description = "Captions drawn from each expert's data to find its span", DefaultValueFactory = _ => 3000 };
         var spanTolerance = new Option<double>("--tolerance") { Description = "Eigenvalues of the states' Gram matrix above this fraction of the largest count as spanned", DefaultValueFactory = _ => 1e-4 };
         var spanTokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled one)" };
+        var spanHouse = new Option<bool>("--house-shapes") { Description = "The run was trained with --house-shapes (its experts' captions give the spans)" };
         var span = new Command("span", "Where the EMoE toy prompts' text states lie relative to each expert's training captions, and whether the experts' to_k/to_v still differ where no caption reached")
         {
-            spanModel, spanCaptions, spanTolerance, spanTokenizer,
+            spanModel, spanCaptions, spanTolerance, spanTokenizer, spanHouse,
         };
-        span.SetAction((pr, ct) => Task.FromResult(Span(pr.GetRequiredValue(spanModel), pr.GetValue(spanCaptions), pr.GetValue(spanTolerance), pr.GetValue(spanTokenizer))));
+        span.SetAction((pr, ct) => Task.FromResult(Span(pr.GetRequiredValue(spanModel), pr.GetValue(spanCaptions), pr.GetValue(spanTolerance), pr.GetValue(spanTokenizer),
+            pr.GetValue(spanHouse) ? ToyWorld.HouseShapeExperts : ToyWorld.Experts)));
         return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval, span };
     }
 
@@ -196,13 +198,13 @@ public static class ToyCommand
         return 0;
     }
 
-    private static int Span(string model, int captions, double tolerance, string? tokenizer)
+    private static int Span(string model, int captions, double tolerance, string? tokenizer, IReadOnlyList<ToyExpertSpec> experts)
     {
         if (captions < 1) throw new ArgumentException($"--captions {captions}: must be at least 1");
         if (!(tolerance > 0 && tolerance < 1)) throw new ArgumentException($"--tolerance {tolerance}: must be in (0, 1)");
         if (!Directory.Exists(model)) throw new DirectoryNotFoundException($"--model {model}: no such folder");
         var builder = new ToyModelBuilder(tokenizer ?? BundledTokenizer());
-        var result = ToyTextSpanReport.Run(builder, model, captions, tolerance);
+        var result = ToyTextSpanReport.Run(builder, model, captions, tolerance, experts: experts);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sets = result.Experts.SelectMany(r => r.EnergyOutside.Keys).Distinct().ToArray();
         var table = new Table().AddColumns(new[] { "expert", "span rank" }.Concat(sets.Select(s => $"energy outside: {s}")).ToArray());

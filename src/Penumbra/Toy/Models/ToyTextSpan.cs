@@ -46,7 +46,7 @@ public sealed class ToyTextSpan : IDisposable
     /// <summary>‖(A − B)(I − P)‖²_F for two [out, D] weights, divided by its expectation when A and B are independent
     /// nn.Linear default draws U(±1/√D) (variance 1/(3D) per entry): 2·out·(D − r)/(3D). About 1 means the
     /// experts' answers on directions outside the span are as different as at initialisation; 0, that training made them
-    /// agree there too.</summary>
+    /// agree there too. NaN when the span is the whole space (nothing lies outside it).</summary>
     public double OutOfSpanSpread(Tensor a, Tensor b)
     {
         if (!a.shape.SequenceEqual(b.shape) || a.dim() != 2 || a.shape[1] != Width)

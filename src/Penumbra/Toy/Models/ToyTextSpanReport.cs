@@ -21,15 +21,17 @@ public static class ToyTextSpanReport
 {
     public const string OwnUnseenSet = "own unseen";
 
-    /// <param name="expertsFolder">A <c>toy train</c> output: one pipeline folder per expert of <see cref="ToyWorld.Experts"/>.</param>
+    /// <param name="expertsFolder">A <c>toy train</c> output: one pipeline folder per expert of <paramref name="experts"/>.</param>
+    /// <param name="experts">The specs the run was trained with (default <see cref="ToyWorld.Experts"/>), whose data give each span.</param>
     public static ToyTextSpanResult Run(ToyModelBuilder builder, string expertsFolder, int captionsPerExpert = 3000, double relativeTolerance = 1e-4,
-        int promptsPerSet = 40, int dataSeed = 11)
+        int promptsPerSet = 40, int dataSeed = 11, IReadOnlyList<ToyExpertSpec>? experts = null)
     {
+        experts ??= ToyWorld.Experts;
         if (captionsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(captionsPerExpert), captionsPerExpert, "at least 1 caption");
         string Folder(ToyExpertSpec e) => Path.Combine(expertsFolder, e.Name);
-        foreach (var e in ToyWorld.Experts)
-            if (!Directory.Exists(Folder(e))) throw new DirectoryNotFoundException($"{Folder(e)}: no expert folder (expected a toy train output with {string.Join(", ", ToyWorld.Experts.Select(x => x.Name))})");
-        using var textEncoder = ClipTextModel.FromPretrained(Path.Combine(Folder(ToyWorld.Experts[0]), "text_encoder"));
+        foreach (var e in experts)
+            if (!Directory.Exists(Folder(e))) throw new DirectoryNotFoundException($"{Folder(e)}: no expert folder (expected a toy train output with {string.Join(", ", experts.Select(x => x.Name))})");
+        using var textEncoder = ClipTextModel.FromPretrained(Path.Combine(Folder(experts[0]), "text_encoder"));
         TorchSharp.torch.Tensor Encode(IEnumerable<string> captions)
         {
             var list = captions.ToList();
@@ -48,7 +50,7 @@ public static class ToyTextSpanReport
         var rows = new List<ToyTextSpanRow>();
         try
         {
-            foreach (var (spec, index) in ToyWorld.Experts.Select((e, i) => (e, i)))
+            foreach (var (spec, index) in experts.Select((e, i) => (e, i)))
             {
                 // The captions the expert trains on (plus "", the dropped caption), from the stream its training would draw.
                 using var states = Encode(new ToyDataset(spec.Data, dataSeed * 1000 + index).Take(captionsPerExpert).Select(s => s.Caption).Append(""));
@@ -61,7 +63,7 @@ public static class ToyTextSpanReport
             }
             using var domainStates = Encode(domain.Take(captionsPerExpert).Select(s => s.Caption).Append(""));
             using var domainSpan = ToyTextSpan.Of(domainStates, relativeTolerance);
-            var weights = ToyWorld.Experts.Select(e => UNet2DConditionModel.FromPretrained(Path.Combine(Folder(e), "unet"))).ToArray();
+            var weights = experts.Select(e => UNet2DConditionModel.FromPretrained(Path.Combine(Folder(e), "unet"))).ToArray();
             try
             {
                 var dicts = weights.Select(w => w.state_dict()).ToArray();
