@@ -36,15 +36,19 @@ public static class EmoeToyEvaluation
     /// <summary>Whether a caption states a concept some toy expert never saw.</summary>
     public static bool Unseen(ToyPrompt p) => UnseenConcepts(p).Count > 0;
 
-    /// <summary>The concepts some toy expert never saw that a caption states: "triangle", "purple", "right", "top", "bottom".</summary>
+    /// <summary>The concepts some toy expert never saw that a caption states (shape, colour, position values that some
+    /// expert's data in <see cref="Toy.Models.ToyWorld.Experts"/> leave out: "triangle", "purple", "right", "top", "bottom").</summary>
     public static IReadOnlyList<string> UnseenConcepts(ToyPrompt p)
     {
+        var experts = Toy.Models.ToyWorld.Experts;
         var concepts = new List<string>();
-        if (p.Shape == ToyShape.Triangle) concepts.Add("triangle");
-        if (p.Color == ToyColor.Purple) concepts.Add("purple");
-        if (p.Position is ToyPosition.Right or ToyPosition.Top or ToyPosition.Bottom) concepts.Add(p.Position.Value.ToString().ToLowerInvariant());
+        if (p.Shape is { } shape && experts.Any(e => !e.Data.Shapes.Contains(shape))) concepts.Add(Name(shape));
+        if (p.Color is { } color && experts.Any(e => !e.Data.Colors.Contains(color))) concepts.Add(Name(color));
+        if (p.Position is { } position && experts.Any(e => !e.Data.Positions.Contains(position))) concepts.Add(Name(position));
         return concepts;
     }
+
+    private static string Name(Enum value) => value.ToString().ToLowerInvariant();
 
     public static EmoeToyReport Run(SegMoePipeline moe, EmoeToyOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
     {
