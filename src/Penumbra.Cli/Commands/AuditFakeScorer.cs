@@ -1,6 +1,7 @@
 using System.Text;
 using Penumbra.Audit;
 using Penumbra.Imaging;
+using Penumbra.Uncertainty;
 
 namespace Penumbra.Cli.Commands;
 
@@ -36,9 +37,9 @@ public sealed class AuditFakeScorer(int delayMilliseconds = 0, int imageSize = 8
             double eu = 0.2 + 0.6 * Uniform(prompt.Text, seed, "eu") + 1.0 / (1 + words);
             var scores = new Dictionary<string, double>
             {
-                ["eu"] = eu,
-                ["router_entropy"] = 0.5 * eu + 0.5 * Uniform(prompt.Text, seed, "router"),
-                ["token_length"] = words + 2,
+                [UncertaintyScoreNames.Eu] = eu,
+                [UncertaintyScoreNames.RouterEntropy] = 0.5 * eu + 0.5 * Uniform(prompt.Text, seed, "router"),
+                [UncertaintyScoreNames.TokenLength] = words + 2,
             };
             var imageResults = new List<ImageResult>(images);
             for (int k = 0; k < images; k++)

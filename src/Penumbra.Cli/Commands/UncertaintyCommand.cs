@@ -144,12 +144,12 @@ public static class UncertaintyCommand
             w.WriteString("mode", row.Mode.ToString().ToLowerInvariant());
             w.WriteString("latent", EmoeOptions.LatentName(row.Latent));
             w.WriteNumber("timestep", row.Timestep);
-            Number(w, "eu", row.Eu);
-            Number(w, "router_entropy", row.Baselines.RouterEntropy);
-            w.WriteNumber("token_length", row.Baselines.TokenLength);
-            Number(w, "seed_variance", row.Baselines.SeedVariance);
+            Number(w, UncertaintyScoreNames.Eu, row.Eu);
+            Number(w, UncertaintyScoreNames.RouterEntropy, row.Baselines.RouterEntropy);
+            w.WriteNumber(UncertaintyScoreNames.TokenLength, row.Baselines.TokenLength);
+            Number(w, UncertaintyScoreNames.SeedVariance, row.Baselines.SeedVariance);
             foreach (var name in PathDisagreements.Names) Number(w, name, row.Baselines.PathMeasures[name]);
-            if (row.Baselines.EmbeddingDistance is { } d) Number(w, "embedding_distance", d);
+            if (row.Baselines.EmbeddingDistance is { } d) Number(w, UncertaintyScoreNames.EmbeddingDistance, d);
             if (row.Attribution is { } words)
             {
                 w.WriteStartArray("attribution");

@@ -1,3 +1,5 @@
+using Penumbra.Uncertainty;
+
 namespace Penumbra.Reports;
 
 /// <summary>Computes the report's statistics from an <see cref="AuditDataset"/> (all seeded, so a report is reproducible).</summary>
@@ -6,7 +8,7 @@ public static class AuditAnalysis
     public static AuditReport Analyze(AuditDataset data, AuditReportOptions options)
     {
         if (data.Prompts.Count == 0) throw new InvalidDataException($"{data.DatabasePath}: no results to report");
-        string score = options.Score ?? (data.ScoreNames.Contains("eu") ? "eu" : data.ScoreNames.FirstOrDefault()
+        string score = options.Score ?? (data.ScoreNames.Contains(UncertaintyScoreNames.Eu) ? UncertaintyScoreNames.Eu : data.ScoreNames.FirstOrDefault()
                        ?? throw new InvalidDataException($"{data.DatabasePath}: no prompt-level scores"));
         Require(data, score, "--score");
         string? declaredQuality = data.Config.GetValueOrDefault(QualityKey);

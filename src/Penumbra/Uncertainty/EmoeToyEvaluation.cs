@@ -88,7 +88,8 @@ public static class EmoeToyEvaluation
     {
         var scores = new (string Name, Func<EmoeToyPrompt, double> Value)[]
         {
-            ("eu", p => p.Eu), ("router_entropy", p => p.RouterEntropy), ("token_length", p => p.TokenLength), ("seed_variance", p => p.SeedVariance),
+            (UncertaintyScoreNames.Eu, p => p.Eu), (UncertaintyScoreNames.RouterEntropy, p => p.RouterEntropy),
+            (UncertaintyScoreNames.TokenLength, p => p.TokenLength), (UncertaintyScoreNames.SeedVariance, p => p.SeedVariance),
         }.Concat(PathDisagreements.Names.Where(n => prompts.Any(p => p.PathMeasures.ContainsKey(n)))
             .Select(n => (Name: n, Value: (Func<EmoeToyPrompt, double>)(p => p.PathMeasures.GetValueOrDefault(n, double.NaN))))).ToArray();
         var auroc = scores.ToDictionary(s => s.Name, s => AurocInVersus(prompts, p => p.OutOfDistribution, s.Value));

@@ -20,8 +20,10 @@ namespace Penumbra.Audit.Scoring;
 public sealed class EmoeScorer : IPromptScorer
 {
     public const string Name = "emoe";
-    public const string Eu = "eu", RouterEntropy = "router_entropy", TokenLength = "token_length", Diversity = "ssim_pairwise";
-    public const string SeedVariance = "seed_variance", EmbeddingDistance = "embedding_distance", Paide = DecuPaide.Name;
+    public const string Eu = UncertaintyScoreNames.Eu, RouterEntropy = UncertaintyScoreNames.RouterEntropy,
+        TokenLength = UncertaintyScoreNames.TokenLength, Diversity = "ssim_pairwise";
+    public const string SeedVariance = UncertaintyScoreNames.SeedVariance, EmbeddingDistance = UncertaintyScoreNames.EmbeddingDistance,
+        Paide = DecuPaide.Name;
 
     private readonly SegMoePipeline moe;
     private readonly EmoeEstimator estimator;
