@@ -76,7 +76,7 @@ public static class ToyCommand
             spanModel, spanCaptions, spanTolerance, spanTokenizer, spanHouse,
         };
         span.SetAction((pr, ct) => Task.FromResult(Span(pr.GetRequiredValue(spanModel), pr.GetValue(spanCaptions), pr.GetValue(spanTolerance), pr.GetValue(spanTokenizer),
-            pr.GetValue(spanHouse) ? ToyWorld.HouseShapeExperts : ToyWorld.Experts)));
+            ToyWorld.ExpertsFor(pr.GetValue(spanHouse)))));
         return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval, span };
     }
 
@@ -88,7 +88,7 @@ public static class ToyCommand
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
         double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels)
     {
-        public IReadOnlyList<ToyExpertSpec> Experts => HouseShapes ? ToyWorld.HouseShapeExperts : ToyWorld.Experts;
+        public IReadOnlyList<ToyExpertSpec> Experts => ToyWorld.ExpertsFor(HouseShapes);
     }
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the

@@ -43,6 +43,14 @@ public sealed record ToyDatasetOptions
     /// <see cref="Shapes"/>, uniformly).</summary>
     public ToyShape? UnstatedShape { get; init; }
 
+    /// <summary>The shape, colour and position a caption states that these data never draw, in that order.</summary>
+    public IEnumerable<Enum> LeftOut(ToyPrompt stated)
+    {
+        if (stated.Shape is { } shape && !Shapes.Contains(shape)) yield return shape;
+        if (stated.Color is { } color && !Colors.Contains(color)) yield return color;
+        if (stated.Position is { } position && !Positions.Contains(position)) yield return position;
+    }
+
     /// <summary>Whether every shape, colour, position, size and background can occur (filters aside from house styles).</summary>
     public bool CoversDomain =>
         Shapes.Count == Enum.GetValues<ToyShape>().Length && Colors.Count == Enum.GetValues<ToyColor>().Length &&

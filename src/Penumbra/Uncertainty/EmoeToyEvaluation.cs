@@ -40,15 +40,10 @@ public static class EmoeToyEvaluation
     /// expert's data in <see cref="Toy.Models.ToyWorld.Experts"/> leave out: "triangle", "purple", "right", "top", "bottom").</summary>
     public static IReadOnlyList<string> UnseenConcepts(ToyPrompt p)
     {
-        var experts = Toy.Models.ToyWorld.Experts;
-        var concepts = new List<string>();
-        if (p.Shape is { } shape && experts.Any(e => !e.Data.Shapes.Contains(shape))) concepts.Add(Name(shape));
-        if (p.Color is { } color && experts.Any(e => !e.Data.Colors.Contains(color))) concepts.Add(Name(color));
-        if (p.Position is { } position && experts.Any(e => !e.Data.Positions.Contains(position))) concepts.Add(Name(position));
-        return concepts;
+        var leftOut = Toy.Models.ToyWorld.Experts.SelectMany(e => e.Data.LeftOut(p)).ToHashSet();
+        return new Enum?[] { p.Shape, p.Color, p.Position }.OfType<Enum>().Where(leftOut.Contains)
+            .Select(v => v.ToString().ToLowerInvariant()).ToList();
     }
-
-    private static string Name(Enum value) => value.ToString().ToLowerInvariant();
 
     public static EmoeToyReport Run(SegMoePipeline moe, EmoeToyOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
     {

@@ -90,8 +90,5 @@ public static class ToyTextSpanReport
     }
 
     /// <summary>Whether the caption states a shape, colour or position the data <paramref name="data"/> never draw.</summary>
-    public static bool LeftOut(ToyDatasetOptions data, ToyPrompt stated) =>
-        (stated.Shape is { } shape && !data.Shapes.Contains(shape)) ||
-        (stated.Color is { } color && !data.Colors.Contains(color)) ||
-        (stated.Position is { } position && !data.Positions.Contains(position));
+    public static bool LeftOut(ToyDatasetOptions data, ToyPrompt stated) => data.LeftOut(stated).Any();
 }

@@ -114,4 +114,7 @@ public static class ToyWorld
     /// fallbacks differ. The EMoE experiment's recipe (<c>toy train --house-shapes</c>); the bundled model does not use it.</summary>
     public static IReadOnlyList<ToyExpertSpec> HouseShapeExperts { get; } = Experts.Zip(new[] { ToyShape.Circle, ToyShape.Square, ToyShape.Cross, ToyShape.Ring },
         (e, house) => e with { Data = e.Data with { ShapeMentionRate = HouseShapeMentionRate, UnstatedShape = house } }).ToArray();
+
+    /// <summary>The experts of a run trained with or without <c>--house-shapes</c>.</summary>
+    public static IReadOnlyList<ToyExpertSpec> ExpertsFor(bool houseShapes) => houseShapes ? HouseShapeExperts : Experts;
 }
