@@ -31,7 +31,7 @@ public static class ToyCommand
             DefaultValueFactory = _ => "finetune",
         };
         expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent", "joint");
-        var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees)", DefaultValueFactory = _ => "all" };
+        var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees); with --expert-training joint, core keeps the trunk's own cross-attention (the mid block's) to captions within the core, so only the experts' layers learn the other words", DefaultValueFactory = _ => "all" };
         baseDomain.AcceptOnlyFromAmong("all", "core");
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
@@ -101,7 +101,7 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Run($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, report =>
             moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
-                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels));
+                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.CoreBase));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -129,8 +129,10 @@ public static class ToyCommand
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth, s.TokenEmbeddingStd);
         if (s.ExpertTraining == ToyExpertTraining.Joint)
         {
-            if (only is { Length: > 0 } || s.CoreBase || s.ExpertNoise > 0)
-                throw new ArgumentException("--expert-training joint trains every expert at once from scratch: --experts, --base core and --expert-noise do not apply");
+            if (only is { Length: > 0 } || s.ExpertNoise > 0)
+                throw new ArgumentException("--expert-training joint trains every expert at once from scratch: --experts and --expert-noise do not apply");
+            if (s.CoreBase && s.MidBlockType != ToyWorld.DefaultMidBlockType)
+                throw new ArgumentException($"--base core with --expert-training joint hides captions from the trunk's own cross-attention, which --mid-block-type {s.MidBlockType} does not have: use {ToyWorld.DefaultMidBlockType}");
             return TrainJoint(builder, textEncoder, s, ct);
         }
         using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);

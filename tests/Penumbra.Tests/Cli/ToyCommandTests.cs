@@ -23,6 +23,17 @@ public class ToyCommandTests : IDisposable
         Assert.False(Directory.Exists(_dir));
     }
 
+    [Fact]
+    public void JointCoreBaseNeedsTheCrossAttentionMidBlock()
+    {
+        var (code, _, err) = CliHarness.Run(ToyCommand.Create(), "toy", "train", "--out", _dir, "--base-steps", "1", "--expert-training", "joint",
+            "--base", "core", "--mid-block-type", "UNetMidBlock2D");
+        Assert.Equal(1, code);
+        Assert.Contains("--base core", err);
+        Assert.Contains("--mid-block-type UNetMidBlock2D", err);
+        Assert.False(Directory.Exists(_dir));
+    }
+
     [Theory]
     [InlineData("--tolerance", "2", "must be in (0, 1)")]
     [InlineData("--captions", "0", "must be at least 1")]

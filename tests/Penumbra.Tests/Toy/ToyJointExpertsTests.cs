@@ -64,6 +64,41 @@ public class ToyJointExpertsTests
     }
 
     [Fact]
+    public void CoreSharedTextHidesOnlyCaptionsOutsideTheCoreFromTheMidBlock()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var options = Tiny with { Steps = 1, LearningRate = 1e-2 };
+        static bool Same(SegMoeModel a, SegMoeModel b)
+        {
+            var sa = a.Unet.state_dict();
+            return b.Unet.state_dict().All(kv => Equal(kv.Value, sa[kv.Key]));
+        }
+        // Experts whose data are the core: no caption is hidden, so the step is the unmasked one bit for bit.
+        var coreOnly = new[] { ToyWorld.Core with { Name = "c0" }, ToyWorld.Core with { Name = "c1" } };
+        using (var plain = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4))
+        using (var core = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4, coreSharedText: true))
+            Assert.True(Same(plain, core));
+        // The toy experts' rows state triangles, purple and other positions: the mid block then reads other contexts.
+        using var all = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4);
+        using var masked = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, coreSharedText: true);
+        Assert.False(Same(all, masked));
+        Assert.False(Equal(all.Unet.state_dict()["mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight"],
+            masked.Unet.state_dict()["mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight"]));
+        // The returned mixture attends normally again.
+        Assert.All(masked.Unet.modules().OfType<Penumbra.Models.Attention.Attention>(),
+            a => Assert.Same(Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance, a.Processor));
+    }
+
+    [Fact]
+    public void CoreSharedTextNeedsACrossAttentionOfTheTrunk()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        var e = Assert.Throws<ArgumentException>(() => ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1,
+            midBlockType: "UNetMidBlock2D", coreSharedText: true));
+        Assert.Contains("UNetMidBlock2DCrossAttn", e.Message);
+    }
+
+    [Fact]
     public void TheDefaultToyUNetIsTheBundledOne()
     {
         // The committed model's own config.json (its unknown keys, such as _class_name, set aside).

@@ -1,4 +1,5 @@
 using Penumbra.Configs;
+using Penumbra.Models.Attention;
 using Penumbra.Models.Clip;
 using Penumbra.Models.Unets;
 using Penumbra.MoE;
@@ -22,18 +23,25 @@ public static class ToyJointExperts
 {
     /// <summary>Trains (or resumes) the joint model; rows per step = <paramref name="rowsPerExpert"/> × each expert's
     /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1); <paramref name="midBlockType"/> and <paramref name="crossAttentionLevels"/> as in <see cref="ToyWorld.UNetConfigFor"/>.
+    /// With <paramref name="coreSharedText"/> the trunk's own cross-attention (the layers SegMoE does not mix, i.e. the
+    /// mid block's) reads only captions within <see cref="ToyWorld.Core"/>: a row whose caption states a concept some
+    /// expert never sees gets the empty caption there (<see cref="RowContextProcessor"/>), so only the experts' layers
+    /// learn those words and the shared trunk cannot tell every expert what one of them never saw.
     /// Returns the mixture with the EMA weights, routing reset.</summary>
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
-        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1)
+        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, bool coreSharedText = false)
     {
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType, crossAttentionLevels));
         var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayoutFor(unet.Config) with { NumExperts = experts.Count });
+        using var emptyCaption = coreSharedText ? builder.Encode(textEncoder, new[] { "" }) : null;
+        var sharedText = emptyCaption is null ? null : new RowContextProcessor(emptyCaption);
         try
         {
+            var sharedTextLayers = sharedText is null ? Array.Empty<string>() : SetOnSharedCrossAttention(moe, sharedText);
             InitialiseTextProjections(moe, options.Seed);
             int[] rows = experts.Select(e => Math.Max(1, (int)Math.Round(rowsPerExpert * e.StepFraction))).ToArray();
             moe.Routing.Default = MoeRoute.Forced(rows.SelectMany((n, e) => Enumerable.Repeat(e, n)).ToArray());
@@ -45,8 +53,10 @@ public static class ToyJointExperts
             {
                 var samples = experts.SelectMany((spec, e) =>
                     new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
+                if (sharedText is not null) sharedText.Rows = samples.Select(s => ToyWorld.Core.Data.LeftOut(s.Stated).Any()).ToArray();
                 return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
             }, progress, cancellation);
+            AttentionProcessors.Set(moe.Unet, ScaledDotProductAttentionProcessor.Instance, sharedTextLayers.Contains);
             moe.Routing.Reset();
             moe.Unet.eval();
             return moe;
@@ -56,6 +66,17 @@ public static class ToyJointExperts
             moe.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Sets <paramref name="processor"/> on every cross-attention layer of the trunk (an <c>attn2</c> whose
+    /// <c>to_k</c> SegMoE does not mix); throws when there is none (a text-free mid block and experts owning every text path).</summary>
+    private static IReadOnlyList<string> SetOnSharedCrossAttention(SegMoeModel moe, IAttentionProcessor processor)
+    {
+        var changed = AttentionProcessors.Set(moe.Unet, processor,
+            path => path.EndsWith("attn2", StringComparison.Ordinal) && !moe.Blocks.ContainsKey(path + ".to_k"));
+        if (changed.Count == 0)
+            throw new ArgumentException("the shared trunk has no cross-attention of its own (every text path is an expert's): a core-only shared text needs the UNetMidBlock2DCrossAttn mid block");
+        return changed;
     }
 
     /// <summary>The training options of the joint recipe (<c>toy train --expert-training joint</c>): <paramref name="steps"/>
