@@ -51,6 +51,9 @@ public sealed record ToyDatasetOptions
         if (stated.Position is { } position && !Positions.Contains(position)) yield return position;
     }
 
+    /// <summary>Whether a caption states a shape, colour or position these data never draw.</summary>
+    public bool Omits(ToyPrompt stated) => LeftOut(stated).Any();
+
     /// <summary>Whether every shape, colour, position, size and background can occur (filters aside from house styles).</summary>
     public bool CoversDomain =>
         Shapes.Count == Enum.GetValues<ToyShape>().Length && Colors.Count == Enum.GetValues<ToyColor>().Length &&

@@ -71,11 +71,11 @@ public class ToyTextSpanTests
     public void LeftOutNamesCaptionsStatingWhatTheDataNeverDraw()
     {
         var noTriangles = ToyWorld.Experts[0].Data;
-        Assert.True(ToyTextSpanReport.LeftOut(noTriangles, new ToyPrompt(ToyShape.Triangle)));
-        Assert.False(ToyTextSpanReport.LeftOut(noTriangles, new ToyPrompt(ToyShape.Circle, ToyColor.Purple, ToyPosition.Top)));
-        Assert.False(ToyTextSpanReport.LeftOut(noTriangles, new ToyPrompt(Color: ToyColor.Red)));
+        Assert.True(noTriangles.Omits(new ToyPrompt(ToyShape.Triangle)));
+        Assert.False(noTriangles.Omits(new ToyPrompt(ToyShape.Circle, ToyColor.Purple, ToyPosition.Top)));
+        Assert.False(noTriangles.Omits(new ToyPrompt(Color: ToyColor.Red)));
         var leftCentre = ToyWorld.Experts[2].Data;
-        Assert.True(ToyTextSpanReport.LeftOut(leftCentre, new ToyPrompt(Position: ToyPosition.Right)));
-        Assert.False(ToyTextSpanReport.LeftOut(leftCentre, new ToyPrompt(ToyShape.Triangle, Position: ToyPosition.Centre)));
+        Assert.True(leftCentre.Omits(new ToyPrompt(Position: ToyPosition.Right)));
+        Assert.False(leftCentre.Omits(new ToyPrompt(ToyShape.Triangle, Position: ToyPosition.Centre)));
     }
 }

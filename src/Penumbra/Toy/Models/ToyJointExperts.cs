@@ -53,7 +53,7 @@ public static class ToyJointExperts
             {
                 var samples = experts.SelectMany((spec, e) =>
                     new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
-                if (sharedText is not null) sharedText.Rows = samples.Select(s => ToyWorld.Core.Data.LeftOut(s.Stated).Any()).ToArray();
+                if (sharedText is not null) sharedText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
                 return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
             }, progress, cancellation);
             AttentionProcessors.Set(moe.Unet, ScaledDotProductAttentionProcessor.Instance, sharedTextLayers.Contains);

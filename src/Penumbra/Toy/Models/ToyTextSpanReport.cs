@@ -56,7 +56,7 @@ public static class ToyTextSpanReport
                 using var states = Encode(new ToyDataset(spec.Data, dataSeed * 1000 + index).Take(captionsPerExpert).Select(s => s.Caption).Append(""));
                 using var span = ToyTextSpan.Of(states, relativeTolerance);
                 var energy = sets.ToDictionary(kv => kv.Key, kv => span.EnergyOutside(kv.Value));
-                var own = domain.Where(s => LeftOut(spec.Data, s.Stated)).Take(promptsPerSet).Select(s => s.Caption).ToList();
+                var own = domain.Where(s => spec.Data.Omits(s.Stated)).Take(promptsPerSet).Select(s => s.Caption).ToList();
                 if (own.Count > 0)
                     using (var ownStates = Encode(own)) energy[OwnUnseenSet] = span.EnergyOutside(ownStates);
                 rows.Add(new ToyTextSpanRow(spec.Name, span.Rank, span.Width, energy));
@@ -88,7 +88,4 @@ public static class ToyTextSpanReport
             foreach (var s in sets.Values) s.Dispose();
         }
     }
-
-    /// <summary>Whether the caption states a shape, colour or position the data <paramref name="data"/> never draw.</summary>
-    public static bool LeftOut(ToyDatasetOptions data, ToyPrompt stated) => data.LeftOut(stated).Any();
 }
