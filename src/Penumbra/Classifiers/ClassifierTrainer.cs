@@ -1,3 +1,4 @@
+using Penumbra.Training;
 using Penumbra.Datasets;
 using TorchSharp;
 
@@ -48,7 +49,7 @@ public static class ClassifierTrainer
                 var perSample = torch.nn.functional.cross_entropy(module.call(x), y, reduction: torch.nn.Reduction.None);
                 var loss = (perSample * w).sum() / idx.Length;
                 loss.backward();
-                optimizer.step();
+                OptimizerStep.Run(optimizer);
                 double l = loss.item<float>();
                 sum += l * idx.Length;
                 progress?.Report(new TrainProgress(epoch, ++step, stepsPerEpoch * options.Epochs, l));

@@ -73,7 +73,7 @@ public sealed class DebiasTrainer
                 optimizer.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(trainable, o.MaxGradNorm);
-                optimizer.step();
+                OptimizerStep.Run(optimizer);
                 double value = loss.item<float>();
                 losses.Add(value);
                 progress?.Report(new TrainingStep(step + 1, o.Steps, value, lr));

@@ -1,3 +1,4 @@
+using Penumbra.Training;
 using Penumbra.Classifiers;
 using TorchSharp;
 
@@ -54,7 +55,7 @@ public static class LastLayerRetraining
             optimizer.zero_grad();
             var loss = torch.nn.functional.cross_entropy(torch.nn.functional.linear(z, w, b), y) + l2 * w.pow(2).sum();
             loss.backward();
-            optimizer.step();
+            OptimizerStep.Run(optimizer);
         }
         using var noGrad = torch.no_grad();
         // logits = W (x - mean) / std + b = (W / std) x + (b - W·(mean / std)).

@@ -63,7 +63,7 @@ public sealed class DiffusionTrainer
             double norm = nn.utils.clip_grad_norm_(_unet.parameters(), o.MaxGradNorm);
             if (!double.IsFinite(norm))
                 throw new TrainingDivergedException(step + 1, loss.item<float>(), checkpoint?.Folder);
-            optimizer.step();
+            OptimizerStep.Run(optimizer);
             ema?.Update(step);
             double value = loss.item<float>();
             losses.Add(value);
