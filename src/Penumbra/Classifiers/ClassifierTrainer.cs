@@ -1,5 +1,5 @@
-using Penumbra.Training;
 using Penumbra.Datasets;
+using Penumbra.Training;
 using TorchSharp;
 
 namespace Penumbra.Classifiers;

@@ -1,5 +1,5 @@
-using Penumbra.Training;
 using Penumbra.Classifiers;
+using Penumbra.Training;
 using TorchSharp;
 
 namespace Penumbra.Editing;
