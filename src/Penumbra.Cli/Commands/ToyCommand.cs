@@ -31,8 +31,8 @@ public static class ToyCommand
             DefaultValueFactory = _ => "finetune",
         };
         expertTraining.AcceptOnlyFromAmong("finetune", "layers", "independent", "joint");
-        var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees); with --expert-training joint, core keeps the trunk's own cross-attention (the mid block's) to captions within the core, so only the experts' layers learn the other words", DefaultValueFactory = _ => "all" };
-        baseDomain.AcceptOnlyFromAmong("all", "core");
+        var baseDomain = new Option<string>("--base") { Description = "What the shared base trains on: all (the whole domain) or core (only what every expert sees); with --expert-training joint, core keeps the trunk's own cross-attention (the mid block's) to captions within the core (the others read the empty caption there), so only the experts' layers learn the other words, and core-words gives it those captions without their words outside the core", DefaultValueFactory = _ => "all" };
+        baseDomain.AcceptOnlyFromAmong("all", "core", "core-words");
         var noise = new Option<double>("--expert-noise") { Description = "Start each expert with seeded noise of this scale (x the weight's rms) on its cross-attention to_k/to_v (0 = off)", DefaultValueFactory = _ => 0.0 };
         var textWidth = new Option<int>("--text-width") { Description = "Hidden size of the frozen toy text encoder (= the UNet's cross-attention dim)", DefaultValueFactory = _ => Penumbra.Toy.Models.ToyWorld.DefaultTextWidth };
         var tokenStd = new Option<double>("--token-embedding-std") { Description = "Init std of the frozen toy text encoder's token embeddings (positions and matrices keep CLIP's 0.02)", DefaultValueFactory = _ => ToyModelBuilder.InitializerRange };
@@ -53,7 +53,7 @@ public static class ToyCommand
             output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), pr.GetRequiredValue(baseDomain) == "core", pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), ParseSharedText(pr.GetRequiredValue(baseDomain)), pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -85,10 +85,11 @@ public static class ToyCommand
         ?? throw new DirectoryNotFoundException("models/clip-tokenizer-sd1 not found; pass --tokenizer");
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
-        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, bool CoreBase, double ExpertNoise, int TextWidth,
+        double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, ToySharedText SharedText, double ExpertNoise, int TextWidth,
         double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels)
     {
         public IReadOnlyList<ToyExpertSpec> Experts => ToyWorld.ExpertsFor(HouseShapes);
+        public bool CoreBase => SharedText != ToySharedText.Everything;
     }
 
     /// <summary>Joint training: one mixture trained from scratch, then each expert and the base (the expert that sees the
@@ -101,12 +102,19 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Run($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, report =>
             moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
-                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.CoreBase));
+                new Progress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
         return 0;
     }
+
+    private static ToySharedText ParseSharedText(string value) => value switch
+    {
+        "core" => ToySharedText.CoreOrEmpty,
+        "core-words" => ToySharedText.CoreWords,
+        _ => ToySharedText.Everything,
+    };
 
     private static ToyExpertTraining ParseTraining(string value) => value switch
     {
@@ -124,6 +132,8 @@ public static class ToyCommand
         if (s.TextWidth < 4 || s.TextWidth % 4 != 0) throw new ArgumentException($"--text-width {s.TextWidth}: must be a positive multiple of 4");
         if (!(s.TokenEmbeddingStd > 0)) throw new ArgumentException($"--token-embedding-std {s.TokenEmbeddingStd}: must be > 0");
         if (s.CrossAttentionLevels < 1) throw new ArgumentException($"--cross-attention-levels {s.CrossAttentionLevels}: must be at least 1");
+        if (s.SharedText == ToySharedText.CoreWords && s.ExpertTraining != ToyExpertTraining.Joint)
+            throw new ArgumentException("--base core-words rewrites the captions the trunk's own cross-attention reads during --expert-training joint; the other recipes train the base on the core: use --base core");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth, s.TokenEmbeddingStd);
@@ -132,7 +142,7 @@ public static class ToyCommand
             if (only is { Length: > 0 } || s.ExpertNoise > 0)
                 throw new ArgumentException("--expert-training joint trains every expert at once from scratch: --experts and --expert-noise do not apply");
             if (s.CoreBase && s.MidBlockType != ToyWorld.DefaultMidBlockType)
-                throw new ArgumentException($"--base core with --expert-training joint hides captions from the trunk's own cross-attention, which --mid-block-type {s.MidBlockType} does not have: use {ToyWorld.DefaultMidBlockType}");
+                throw new ArgumentException($"--base core and core-words with --expert-training joint hide captions from the trunk's own cross-attention, which --mid-block-type {s.MidBlockType} does not have: use {ToyWorld.DefaultMidBlockType}");
             return TrainJoint(builder, textEncoder, s, ct);
         }
         using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);

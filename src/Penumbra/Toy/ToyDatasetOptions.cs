@@ -51,6 +51,15 @@ public sealed record ToyDatasetOptions
         if (stated.Position is { } position && !Positions.Contains(position)) yield return position;
     }
 
+    /// <summary>The caption's attributes with every one these data never draw (<see cref="LeftOut"/>) dropped: what is left
+    /// of the caption within these data (a dropped shape becomes the generic noun when written).</summary>
+    public ToyPrompt WithoutLeftOut(ToyPrompt stated) => stated with
+    {
+        Shape = stated.Shape is { } shape && !Shapes.Contains(shape) ? null : stated.Shape,
+        Color = stated.Color is { } color && !Colors.Contains(color) ? null : stated.Color,
+        Position = stated.Position is { } position && !Positions.Contains(position) ? null : stated.Position,
+    };
+
     /// <summary>Whether a caption states a shape, colour or position these data never draw.</summary>
     public bool Omits(ToyPrompt stated) => LeftOut(stated).Any();
 

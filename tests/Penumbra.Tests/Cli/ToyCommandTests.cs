@@ -34,6 +34,16 @@ public class ToyCommandTests : IDisposable
         Assert.False(Directory.Exists(_dir));
     }
 
+    [Fact]
+    public void CoreWordsIsOnlyForTheJointRecipe()
+    {
+        var (code, _, err) = CliHarness.Run(ToyCommand.Create(), "toy", "train", "--out", _dir, "--base-steps", "1", "--base", "core-words");
+        Assert.Equal(1, code);
+        Assert.Contains("--base core-words", err);
+        Assert.Contains("--expert-training joint", err);
+        Assert.False(Directory.Exists(_dir));
+    }
+
     [Theory]
     [InlineData("--tolerance", "2", "must be in (0, 1)")]
     [InlineData("--captions", "0", "must be at least 1")]

@@ -35,6 +35,22 @@ public class RowContextProcessorTests
     }
 
     [Fact]
+    public void APerRowReplacementGivesEachChosenRowItsOwnRow()
+    {
+        var (layer, hidden, context, _) = Setup();
+        using var __ = layer;
+        using var noGrad = no_grad();
+        var perRow = randn(new long[] { 3, 4, 12 }, generator: new Generator(11));
+        // Rows 0 and 2 chosen: they read rows 0 and 2 of the replacement, row 1 its own context.
+        var swapped = cat(new[] { perRow[0..1], context[1..2], perRow[2..3] });
+        var expected = ScaledDotProductAttentionProcessor.Instance.Process(layer, hidden, swapped);
+        var processor = new RowContextProcessor(randn(1, 4, 12)) { Rows = new[] { true, false, true } };
+        processor.Replacement = perRow;
+        layer.Processor = processor;
+        Assert.True(layer.call(hidden, context).sub(expected).abs().max().item<float>() < 1e-6f);
+    }
+
+    [Fact]
     public void NoRowChosenOrSelfAttentionPassesThrough()
     {
         var (layer, hidden, context, replacement) = Setup();
@@ -58,6 +74,8 @@ public class RowContextProcessorTests
         Assert.Contains("2 rows chosen for a context of 3 rows", e.Message);
         layer.Processor = new RowContextProcessor(randn(1, 6, 12)) { Rows = new[] { true, false, false } };
         Assert.Contains("does not fit", Assert.Throws<InvalidOperationException>(() => layer.call(hidden, context)).Message);
-        Assert.Throws<ArgumentException>(() => new RowContextProcessor(randn(2, 4, 12)));
+        layer.Processor = new RowContextProcessor(randn(2, 4, 12)) { Rows = new[] { true, false, false } };
+        Assert.Contains("replacement context [2, 4, 12] does not fit", Assert.Throws<InvalidOperationException>(() => layer.call(hidden, context)).Message);
+        Assert.Contains("[1, N, D] or [B, N, D]", Assert.Throws<ArgumentException>(() => new RowContextProcessor(randn(4, 12))).Message);
     }
 }

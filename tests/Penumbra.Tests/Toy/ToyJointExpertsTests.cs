@@ -76,15 +76,21 @@ public class ToyJointExpertsTests
         // Experts whose data are the core: no caption is hidden, so the step is the unmasked one bit for bit.
         var coreOnly = new[] { ToyWorld.Core with { Name = "c0" }, ToyWorld.Core with { Name = "c1" } };
         using (var plain = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4))
-        using (var core = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4, coreSharedText: true))
+        using (var core = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty))
             Assert.True(Same(plain, core));
         // The toy experts' rows state triangles, purple and other positions: the mid block then reads other contexts.
         using var all = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4);
-        using var masked = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, coreSharedText: true);
+        using var masked = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty);
         Assert.False(Same(all, masked));
         Assert.False(Equal(all.Unet.state_dict()["mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight"],
             masked.Unet.state_dict()["mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight"]));
+        // Core words: the mid block reads the captions without their non-core words, neither the full ones nor the empty one.
+        using var words = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreWords);
+        Assert.False(Same(all, words));
+        Assert.False(Same(masked, words));
         // The returned mixture attends normally again.
+        Assert.All(words.Unet.modules().OfType<Penumbra.Models.Attention.Attention>(),
+            a => Assert.Same(Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance, a.Processor));
         Assert.All(masked.Unet.modules().OfType<Penumbra.Models.Attention.Attention>(),
             a => Assert.Same(Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance, a.Processor));
     }
@@ -94,7 +100,7 @@ public class ToyJointExpertsTests
     {
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
         var e = Assert.Throws<ArgumentException>(() => ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1,
-            midBlockType: "UNetMidBlock2D", coreSharedText: true));
+            midBlockType: "UNetMidBlock2D", sharedText: ToySharedText.CoreOrEmpty));
         Assert.Contains("UNetMidBlock2DCrossAttn", e.Message);
     }
 

@@ -78,4 +78,17 @@ public class ToyTextSpanTests
         Assert.True(leftCentre.Omits(new ToyPrompt(Position: ToyPosition.Right)));
         Assert.False(leftCentre.Omits(new ToyPrompt(ToyShape.Triangle, Position: ToyPosition.Centre)));
     }
+
+    [Fact]
+    public void WithoutLeftOutDropsExactlyTheAttributesTheDataNeverDraw()
+    {
+        var core = ToyWorld.Core.Data;
+        var stated = new ToyPrompt(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Right, ToySize.Big, ToyBackground.Gray);
+        Assert.True(core.WithoutLeftOut(stated).SameAttributes(new ToyPrompt(Size: ToySize.Big, Background: ToyBackground.Gray)));
+        var inCore = new ToyPrompt(ToyShape.Circle, ToyColor.Red, ToyPosition.Left, ToySize.Small);
+        Assert.True(core.WithoutLeftOut(inCore).SameAttributes(inCore));
+        Assert.True(ToyWorld.Experts[0].Data.WithoutLeftOut(stated).SameAttributes(stated with { Shape = null }));
+        // Written, the dropped shape is the generic noun and the rest keeps its words.
+        Assert.Equal("a big shape on a gray background", ToyCaptions.Write(core.WithoutLeftOut(stated), ToyPhrasing.Plain, ToyLanguage.English));
+    }
 }

@@ -23,25 +23,27 @@ public static class ToyJointExperts
 {
     /// <summary>Trains (or resumes) the joint model; rows per step = <paramref name="rowsPerExpert"/> × each expert's
     /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1); <paramref name="midBlockType"/> and <paramref name="crossAttentionLevels"/> as in <see cref="ToyWorld.UNetConfigFor"/>.
-    /// With <paramref name="coreSharedText"/> the trunk's own cross-attention (the layers SegMoE does not mix, i.e. the
-    /// mid block's) reads only captions within <see cref="ToyWorld.Core"/>: a row whose caption states a concept some
-    /// expert never sees gets the empty caption there (<see cref="RowContextProcessor"/>), so only the experts' layers
-    /// learn those words and the shared trunk cannot tell every expert what one of them never saw.
+    /// With <paramref name="sharedText"/> other than <see cref="ToySharedText.Everything"/> the trunk's own cross-attention
+    /// (the layers SegMoE does not mix, i.e. the mid block's) reads only captions within <see cref="ToyWorld.Core"/>: a
+    /// row whose caption states a concept some expert never sees gets the empty caption there, or that caption without
+    /// those words (<see cref="RowContextProcessor"/>), so only the experts' layers learn those words and the shared trunk
+    /// cannot tell every expert what one of them never saw.
     /// Returns the mixture with the EMA weights, routing reset.</summary>
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
-        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, bool coreSharedText = false)
+        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, ToySharedText sharedText = ToySharedText.Everything)
     {
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType, crossAttentionLevels));
         var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayoutFor(unet.Config) with { NumExperts = experts.Count });
-        using var emptyCaption = coreSharedText ? builder.Encode(textEncoder, new[] { "" }) : null;
-        var sharedText = emptyCaption is null ? null : new RowContextProcessor(emptyCaption);
+        using var emptyCaption = sharedText == ToySharedText.Everything ? null : builder.Encode(textEncoder, new[] { "" });
+        var coreText = emptyCaption is null ? null : new RowContextProcessor(emptyCaption);
+        Tensor? coreWords = null;
         try
         {
-            var sharedTextLayers = sharedText is null ? Array.Empty<string>() : SetOnSharedCrossAttention(moe, sharedText);
+            var sharedTextLayers = coreText is null ? Array.Empty<string>() : SetOnSharedCrossAttention(moe, coreText);
             InitialiseTextProjections(moe, options.Seed);
             int[] rows = experts.Select(e => Math.Max(1, (int)Math.Round(rowsPerExpert * e.StepFraction))).ToArray();
             moe.Routing.Default = MoeRoute.Forced(rows.SelectMany((n, e) => Enumerable.Repeat(e, n)).ToArray());
@@ -53,7 +55,13 @@ public static class ToyJointExperts
             {
                 var samples = experts.SelectMany((spec, e) =>
                     new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
-                if (sharedText is not null) sharedText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
+                if (coreText is not null) coreText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
+                if (coreText is not null && sharedText == ToySharedText.CoreWords)
+                {
+                    coreWords?.Dispose();
+                    coreWords = encoder.Encode(samples.Select(CoreCaption).ToList());
+                    coreText.Replacement = coreWords;
+                }
                 return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
             }, progress, cancellation);
             AttentionProcessors.Set(moe.Unet, ScaledDotProductAttentionProcessor.Instance, sharedTextLayers.Contains);
@@ -66,7 +74,15 @@ public static class ToyJointExperts
             moe.Dispose();
             throw;
         }
+        finally
+        {
+            coreWords?.Dispose();
+        }
     }
+
+    /// <summary>The sample's caption rewritten without the words <see cref="ToyWorld.Core"/> never draws, same phrasing and language.</summary>
+    internal static string CoreCaption(ToySample sample) =>
+        ToyCaptions.Write(ToyWorld.Core.Data.WithoutLeftOut(sample.Stated), sample.Phrasing, sample.Language);
 
     /// <summary>Sets <paramref name="processor"/> on every cross-attention layer of the trunk (an <c>attn2</c> whose
     /// <c>to_k</c> SegMoE does not mix); throws when there is none (a text-free mid block and experts owning every text path).</summary>
