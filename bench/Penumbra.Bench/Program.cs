@@ -4,7 +4,7 @@ using Penumbra.Bench;
 // Suites: matmul (default), unet (tiny-sd and full-size SD 1.5 UNet steps at 256 and 512, fp32 and bf16), load (a
 // full-size SD 1.5 UNet single file: load time, peak RSS, time to first step), generate (a 25-step 256×256 SD 1.5 image end to end, fp32 and bf16), emoe (EMoE's cost as ratios of a
 // guided toy image), emoe-sd15 (the same on an SD 1.5 shaped 4-expert SegMoE, bf16 256²), bypass (mid-block bypass
-// overhead per UNet step), memory (RSS and live tensors over 200 toy-model generations). Fixtures from PENUMBRA_FIXTURES or
+// overhead per UNet step), optimizer (OptimizerStep.Run against a plain AdamW step), memory (RSS and live tensors over 200 toy-model generations). Fixtures from PENUMBRA_FIXTURES or
 // ../shared/fixtures. Each suite prints its timings and ratios measured in this run.
 if (args is [SingleFileLoadBench.ChildCommand, var file, var dtype]) return SingleFileLoadBench.Child(file, dtype);
 var suites = args.Length == 0 ? new[] { "matmul" } : args;
@@ -36,11 +36,14 @@ foreach (var suite in suites)
         case "bypass":
             BypassBench.Overhead(fixtures, Path.Combine("models", "toy-segmoe"));
             break;
+        case "optimizer":
+            OptimizerStepBench.Run();
+            break;
         case "memory":
             BypassBench.Memory(Path.Combine("models", "toy-segmoe"));
             break;
         default:
-            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, emoe, emoe-sd15, bypass, memory");
+            Console.Error.WriteLine($"unknown suite '{suite}'; known: matmul, unet, load, generate, emoe, emoe-sd15, bypass, optimizer, memory");
             return 1;
     }
 }
