@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Spectre.Console;
 
 namespace Penumbra.Cli;
@@ -18,12 +19,30 @@ public static class CliProgress
             });
             return;
         }
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        Bars(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(description), maxValue: total);
-                work(done => task.Value = done);
+                var refresh = Refresher(ctx);
+                work(done => { task.Value = done; refresh(); });
             });
+    }
+
+    /// <summary>A Spectre progress display that draws only when the worker asks (<see cref="Refresher"/>): its automatic
+    /// refresh would render, and allocate, on a thread of its own while the worker sits in native torch code (see
+    /// <see cref="InlineProgress{T}"/> for why that matters with TorchSharp 0.107).</summary>
+    public static Progress Bars(params ProgressColumn[] columns) => AnsiConsole.Progress().AutoRefresh(false).Columns(columns);
+
+    /// <summary>Redraws <paramref name="ctx"/> on the calling thread, at most ten times a second.</summary>
+    public static Action Refresher(ProgressContext ctx)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = TimeSpan.FromSeconds(-1);
+        return () =>
+        {
+            if (clock.Elapsed - last < TimeSpan.FromMilliseconds(100)) return;
+            last = clock.Elapsed;
+            ctx.Refresh();
+        };
     }
 }

@@ -77,13 +77,13 @@ public static class AuditRunCommand
         if (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
             summary = null!;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new AuditRateColumn(),
+            CliProgress.Bars(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new AuditRateColumn(),
                     new RemainingTimeColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask($"audit {Markup.Escape(options.Shard.ToString())}", maxValue: Math.Max(1, units));
-                    var progress = new SynchronousProgress(p => task.Value = p.Done);
+                    var refresh = CliProgress.Refresher(ctx);
+                    var progress = new InlineProgress<AuditProgress>(p => { task.Value = p.Done; refresh(); });
                     summary = AuditRunner.Run(options, source.Read(), scorer, progress, units, ct);
                     task.Value = task.MaxValue;
                 });
@@ -91,7 +91,7 @@ public static class AuditRunCommand
         else
         {
             var last = TimeSpan.Zero;
-            var progress = new SynchronousProgress(p =>
+            var progress = new InlineProgress<AuditProgress>(p =>
             {
                 if (sw.Elapsed - last < TimeSpan.FromSeconds(5)) return;
                 last = sw.Elapsed;
@@ -139,11 +139,5 @@ public static class AuditRunCommand
             result[item[..eq].Trim()] = item[(eq + 1)..].Trim();
         }
         return result;
-    }
-
-    /// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<AuditProgress> report) : IProgress<AuditProgress>
-    {
-        public void Report(AuditProgress value) => report(value);
     }
 }

@@ -38,7 +38,7 @@ public static class ClassifierReportCommand
             RunReweighting = !noReweighting,
         };
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var log = new Progress<string>(m => Console.Error.WriteLine($"[{sw.Elapsed.TotalSeconds,6:F0} s] {m}"));
+        var log = new InlineProgress<string>(m => Console.Error.WriteLine($"[{sw.Elapsed.TotalSeconds,6:F0} s] {m}"));
         var results = SpuriousEditExperiment.Run(seed => train.Create(pr, splits.Train.NumClasses, seed), splits.Train, splits.Val, splits.Test, options, log, ct);
         var mix = SpuriousEditExperiment.GroupMix(splits.Train);
         var groups = Enumerable.Range(0, splits.Train.NumClasses * splits.Train.NumAttributes)

@@ -29,7 +29,7 @@ public static class ClassifierTrainCommand
         var splits = data.Open(pr);
         var model = train.Create(pr, splits.Train.NumClasses, seed);
         var options = train.Read(pr, seed, balanced);
-        var progress = new Progress<TrainProgress>(p =>
+        var progress = new InlineProgress<TrainProgress>(p =>
         {
             if (p.Step % Math.Max(1, p.TotalSteps / options.Epochs) == 0) Console.Error.WriteLine($"epoch {p.Epoch + 1}/{options.Epochs}: loss {p.Loss:F4}");
         });

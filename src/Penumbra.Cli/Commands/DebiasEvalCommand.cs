@@ -82,7 +82,7 @@ public static class DebiasEvalCommand
         {
             attached.Enabled = on;
             CliProgress.Run($"{(on ? "with" : "without")} adapters: {captions.Count} prompts x {r.Images} images", captions.Count, report =>
-                counts[on] = sampler.Classify(captions, new Progress<int>(report), ct));
+                counts[on] = sampler.Classify(captions, new InlineProgress<int>(report), ct));
         }
         attached.Enabled = true;
 

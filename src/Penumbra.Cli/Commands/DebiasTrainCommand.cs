@@ -76,7 +76,7 @@ public static class DebiasTrainCommand
         var sw = Stopwatch.StartNew();
         var losses = new List<double>();
         LossProgress.Run("training adapters", options.Steps, report =>
-            losses = trainer.Train(Sample, new Progress<TrainingStep>(s => report(s.Step, s.Loss)), ct));
+            losses = trainer.Train(Sample, new InlineProgress<TrainingStep>(s => report(s.Step, s.Loss)), ct));
         mixture.Save(output);
         int k = Math.Max(1, losses.Count / 10);
         string trend = losses.Count == 0 ? "no steps run (already trained)" : $"mean loss first {k} steps {losses.Take(k).Average():F4}, last {k} steps {losses.TakeLast(k).Average():F4}";

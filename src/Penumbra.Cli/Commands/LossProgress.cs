@@ -18,12 +18,12 @@ internal static class LossProgress
             });
             return;
         }
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        CliProgress.Bars(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(description), maxValue: total);
-                work((done, loss) => { task.Value = done; task.Description = Markup.Escape($"{description} (loss {loss:F4})"); });
+                var refresh = CliProgress.Refresher(ctx);
+                work((done, loss) => { task.Value = done; task.Description = Markup.Escape($"{description} (loss {loss:F4})"); refresh(); });
             });
     }
 }

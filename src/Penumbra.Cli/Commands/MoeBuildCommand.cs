@@ -34,17 +34,18 @@ public static class MoeBuildCommand
         }
         else
         {
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            CliProgress.Bars(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
                     var tasks = config.Experts.Select((e, i) => ctx.AddTask(
                         Markup.Escape($"expert {i + 1}/{config.Experts.Count} {e.SourceModel}"), autoStart: false, maxValue: options.Steps + 1)).ToList();
-                    var progress = new SyncProgress(p =>
+                    var refresh = CliProgress.Refresher(ctx);
+                    var progress = new InlineProgress<SegMoeBuildProgress>(p =>
                     {
                         var task = tasks[p.Expert];
                         if (!task.IsStarted) task.StartTask();
                         task.Value = p.Stage == "done" ? task.MaxValue : p.Step;
+                        refresh();
                     });
                     SegMoeBuilder.BuildAndSave(config, outFolder, options with { Progress = progress }).Dispose();
                 });
@@ -55,11 +56,6 @@ public static class MoeBuildCommand
             $"top-{summary.TopK}, UNet {summary.UnetParameters:N0} parameters = {summary.UnetRatio:F3}x one UNet" +
             (summary.PipelineRatio is double r ? $", pipeline {r:F3}x" : "") + $", {watch.Elapsed.TotalSeconds:F1} s");
         return 0;
-    }
-
-    private sealed class SyncProgress(Action<SegMoeBuildProgress> report) : IProgress<SegMoeBuildProgress>
-    {
-        public void Report(SegMoeBuildProgress value) => report(value);
     }
 
     /// <summary>One line per expert stage on stderr when the output is not a terminal.</summary>

@@ -65,7 +65,7 @@ public static class QualityCommand
         Console.Error.WriteLine($"toy-FID classifier: {cnnFolder}");
         using var extractor = ToyFeatureExtractor.LoadOrTrain(cnnFolder, pipe.DefaultWidth);
         var sweep = new QualitySweep(pipe, extractor, options);
-        var report = sweep.Run(new Progress<string>(line => Console.Error.WriteLine(line)), ct);
+        var report = sweep.Run(new InlineProgress<string>(line => Console.Error.WriteLine(line)), ct);
         string markdown = report.ToMarkdown();
         File.WriteAllText(Path.Combine(output, "report.md"), markdown);
         File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions

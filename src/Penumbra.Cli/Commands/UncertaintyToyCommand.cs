@@ -38,7 +38,7 @@ public static class UncertaintyToyCommand
         using var moe = UncertaintyCommand.LoadMoe(model);
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(noImages ? "" : " and their images")}", 3 * perSet,
-            done => report = EmoeToyEvaluation.Run(moe, options, new Progress<int>(done), ct));
+            done => report = EmoeToyEvaluation.Run(moe, options, new InlineProgress<int>(done), ct));
         var table = new Table().AddColumns("score", "AUROC in vs out", "in vs unseen", "in vs Finnish");
         foreach (var (name, value) in report.Auroc)
             table.AddRow(name, F(value), F(report.AurocBySet[name][EmoeToyEvaluation.UnseenSet]), F(report.AurocBySet[name][EmoeToyEvaluation.FinnishSet]));
