@@ -37,8 +37,10 @@ public sealed class RowContextProcessor : IAttentionProcessor
         if (encoderHiddenStates is null || Rows is null || !Rows.Contains(true)) return _inner.Process(attn, hiddenStates, encoderHiddenStates);
         if (Rows.Count != encoderHiddenStates.shape[0])
             throw new InvalidOperationException($"{Rows.Count} rows chosen for a context of {encoderHiddenStates.shape[0]} rows");
-        if (_replacement.shape[0] is var r && r != 1 && r != encoderHiddenStates.shape[0]
-            || encoderHiddenStates.shape[1] != _replacement.shape[1] || encoderHiddenStates.shape[2] != _replacement.shape[2])
+        long replacementRows = _replacement.shape[0];
+        bool fits = (replacementRows == 1 || replacementRows == encoderHiddenStates.shape[0])
+                    && encoderHiddenStates.shape[1] == _replacement.shape[1] && encoderHiddenStates.shape[2] == _replacement.shape[2];
+        if (!fits)
             throw new InvalidOperationException($"replacement context [{string.Join(", ", _replacement.shape)}] does not fit the layer's context " +
                                                 $"[{string.Join(", ", encoderHiddenStates.shape)}]");
         using var scope = NewDisposeScope();
