@@ -37,7 +37,7 @@ public static class OptimizerStepBench
             ($"{name}: {steps} steps via OptimizerStep.Run", () => { for (int i = 0; i < steps; i++, wrappedSteps++) OptimizerStep.Run(wrapped); }));
         int gen2 = GC.CollectionCount(2) - gen2Before;
         double p = timings[0].MedianMs / steps, w = timings[1].MedianMs / steps;
-        Console.WriteLine($"  {name}: per step plain {p:F3} ms, wrapped {w:F3} ms ({w / p:F2}x, +{w - p:F3} ms); " +
+        Console.WriteLine($"  {name}: per step plain {p:F3} ms, wrapped {w:F3} ms ({w / p:F2}x, {w - p:+0.000;-0.000} ms); " +
                           $"gen-2 collections {gen2} over {wrappedSteps} wrapped and as many plain steps");
         foreach (var q in plainParams.Concat(wrappedParams)) q.Dispose();
     }
