@@ -34,6 +34,18 @@ public class ToyCommandTests : IDisposable
         Assert.False(Directory.Exists(_dir));
     }
 
+    [Theory]
+    [InlineData("1.5", "--core-generic-shape-rate 1.5: must lie in [0, 1]")]
+    [InlineData("0.5", "applies to --expert-training joint --base core-words only")]
+    public void GenericShapeRateIsAShareForCoreWordsOnly(string rate, string reason)
+    {
+        var (code, _, err) = CliHarness.Run(ToyCommand.Create(), "toy", "train", "--out", _dir, "--base-steps", "1", "--expert-training", "joint",
+            "--base", "core", "--core-generic-shape-rate", rate);
+        Assert.Equal(1, code);
+        Assert.Contains(reason, err);
+        Assert.False(Directory.Exists(_dir));
+    }
+
     [Fact]
     public void CoreWordsIsOnlyForTheJointRecipe()
     {

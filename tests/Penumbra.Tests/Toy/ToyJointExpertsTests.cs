@@ -1,5 +1,6 @@
 using Penumbra.MoE;
 using Penumbra.Tests.Support;
+using Penumbra.Toy;
 using Penumbra.Toy.Models;
 using Penumbra.Training;
 using static TorchSharp.torch;
@@ -88,11 +89,40 @@ public class ToyJointExpertsTests
         using var words = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreWords);
         Assert.False(Same(all, words));
         Assert.False(Same(masked, words));
+        // A generic-shape share of 0 is that recipe bit for bit; a share of 1 also hides the core rows' shape words.
+        using (var none = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreWords, genericShapeRate: 0))
+            Assert.True(Same(words, none));
+        using (var generic = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreWords, genericShapeRate: 1))
+            Assert.False(Same(words, generic));
         // The returned mixture attends normally again.
         Assert.All(words.Unet.modules().OfType<Penumbra.Models.Attention.Attention>(),
             a => Assert.Same(Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance, a.Processor));
         Assert.All(masked.Unet.modules().OfType<Penumbra.Models.Attention.Attention>(),
             a => Assert.Same(Penumbra.Models.Attention.ScaledDotProductAttentionProcessor.Instance, a.Processor));
+    }
+
+    [Fact]
+    public void CoreCaptionDropsTheWordsOutsideTheCoreAndOnRequestTheShape()
+    {
+        var scene = new ToyScene(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Right, ToySize.Big, ToyBackground.Black);
+        var outside = new ToySample(scene, "a big purple triangle on the right", new ToyPrompt(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Right, ToySize.Big),
+            ToyLanguage.English, ToyPhrasing.Plain);
+        Assert.Equal("a big shape", ToyJointExperts.CoreCaption(outside));
+        var core = new ToySample(scene with { Shape = ToyShape.Circle, Color = ToyColor.Red, Position = ToyPosition.Left }, "a big red circle on the left",
+            new ToyPrompt(ToyShape.Circle, ToyColor.Red, ToyPosition.Left, ToySize.Big), ToyLanguage.English, ToyPhrasing.Plain);
+        Assert.Equal("a big red circle on the left", ToyJointExperts.CoreCaption(core));
+        Assert.Equal("a big red shape on the left", ToyJointExperts.CoreCaption(core, genericShape: true));
+    }
+
+    [Fact]
+    public void AGenericShapeShareNeedsCoreWordsAndAShare()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1,
+            sharedText: ToySharedText.CoreWords, genericShapeRate: 1.5));
+        var e = Assert.Throws<ArgumentException>(() => ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1 }, 1,
+            sharedText: ToySharedText.CoreOrEmpty, genericShapeRate: 0.5));
+        Assert.Contains("core-words", e.Message);
     }
 
     [Fact]

@@ -27,14 +27,21 @@ public static class ToyJointExperts
     /// (the layers SegMoE does not mix, i.e. the mid block's) reads only captions within <see cref="ToyWorld.Core"/>: a
     /// row whose caption states a concept some expert never sees gets the empty caption there, or that caption without
     /// those words (<see cref="RowContextProcessor"/>), so only the experts' layers learn those words and the shared trunk
-    /// cannot tell every expert what one of them never saw.
+    /// cannot tell every expert what one of them never saw. With <see cref="ToySharedText.CoreWords"/>, a dropped shape
+    /// leaves the generic noun, which the mid block would then read on triangle rows only (and learn "a noun I do not know
+    /// is a triangle"); <paramref name="genericShapeRate"/> gives it the generic noun on that share of the other rows too.
     /// Returns the mixture with the EMA weights, routing reset.</summary>
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
-        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, ToySharedText sharedText = ToySharedText.Everything)
+        string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, ToySharedText sharedText = ToySharedText.Everything,
+        double genericShapeRate = 0)
     {
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
+        if (!(genericShapeRate >= 0 && genericShapeRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(genericShapeRate), genericShapeRate, "a share of rows, in [0, 1]");
+        if (genericShapeRate > 0 && sharedText != ToySharedText.CoreWords)
+            throw new ArgumentException("a generic-shape share applies to the core-words shared text only", nameof(genericShapeRate));
         manual_seed(options.Seed);
         var unet = new UNet2DConditionModel(ToyWorld.UNetConfigFor(textEncoder.Config.HiddenSize, midBlockType, crossAttentionLevels));
         var moe = SegMoeModel.Convert(unet, ToyWorld.MoeLayoutFor(unet.Config) with { NumExperts = experts.Count });
@@ -55,13 +62,16 @@ public static class ToyJointExperts
             {
                 var samples = experts.SelectMany((spec, e) =>
                     new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
-                if (coreText is not null) coreText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
                 if (coreText is not null && sharedText == ToySharedText.CoreWords)
                 {
+                    var coin = new Random(unchecked((int)((options.Seed * 7919 + step) * 31 + 7)));
+                    bool[] generic = samples.Select(_ => coin.NextDouble() < genericShapeRate).ToArray();
+                    coreText.Rows = samples.Select((s, i) => ToyWorld.Core.Data.Omits(s.Stated) || generic[i]).ToArray();
                     coreWords?.Dispose();
-                    coreWords = encoder.Encode(samples.Select(CoreCaption).ToList());
+                    coreWords = encoder.Encode(samples.Select((s, i) => CoreCaption(s, generic[i])).ToList());
                     coreText.Replacement = coreWords;
                 }
+                else if (coreText is not null) coreText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
                 return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
             }, progress, cancellation);
             AttentionProcessors.Set(moe.Unet, ScaledDotProductAttentionProcessor.Instance, sharedTextLayers.Contains);
@@ -80,9 +90,13 @@ public static class ToyJointExperts
         }
     }
 
-    /// <summary>The sample's caption rewritten without the words <see cref="ToyWorld.Core"/> never draws, same phrasing and language.</summary>
-    internal static string CoreCaption(ToySample sample) =>
-        ToyCaptions.Write(ToyWorld.Core.Data.WithoutLeftOut(sample.Stated), sample.Phrasing, sample.Language);
+    /// <summary>The sample's caption rewritten without the words <see cref="ToyWorld.Core"/> never draws (and with the
+    /// generic noun for its shape when <paramref name="genericShape"/>), same phrasing and language.</summary>
+    internal static string CoreCaption(ToySample sample, bool genericShape = false)
+    {
+        var core = ToyWorld.Core.Data.WithoutLeftOut(sample.Stated);
+        return ToyCaptions.Write(genericShape ? core with { Shape = null } : core, sample.Phrasing, sample.Language);
+    }
 
     /// <summary>Sets <paramref name="processor"/> on every cross-attention layer of the trunk (an <c>attn2</c> whose
     /// <c>to_k</c> SegMoE does not mix); throws when there is none (a text-free mid block and experts owning every text path).</summary>
