@@ -62,16 +62,19 @@ public static class ToyJointExperts
             {
                 var samples = experts.SelectMany((spec, e) =>
                     new ToyDataset(spec.Data, unchecked((int)((options.Seed * 7919 + step) * 16 + e))).Take(rows[e])).ToList();
-                if (coreText is not null && sharedText == ToySharedText.CoreWords)
+                if (coreText is not null)
                 {
+                    // genericShapeRate is 0 unless CoreWords, so then no row is drawn.
                     var coin = new Random(unchecked((int)((options.Seed * 7919 + step) * 31 + 7)));
                     bool[] generic = samples.Select(_ => coin.NextDouble() < genericShapeRate).ToArray();
                     coreText.Rows = samples.Select((s, i) => ToyWorld.Core.Data.Omits(s.Stated) || generic[i]).ToArray();
-                    coreWords?.Dispose();
-                    coreWords = encoder.Encode(samples.Select((s, i) => CoreCaption(s, generic[i])).ToList());
-                    coreText.Replacement = coreWords;
+                    if (sharedText == ToySharedText.CoreWords)
+                    {
+                        coreWords?.Dispose();
+                        coreWords = encoder.Encode(samples.Select((s, i) => CoreCaption(s, generic[i])).ToList());
+                        coreText.Replacement = coreWords;
+                    }
                 }
-                else if (coreText is not null) coreText.Rows = samples.Select(s => ToyWorld.Core.Data.Omits(s.Stated)).ToArray();
                 return new TrainingBatch(ToyImages.ToBatch(samples.Select(s => s.Render(imageSize)).ToList()), samples.Select(s => s.Caption).ToList());
             }, progress, cancellation);
             AttentionProcessors.Set(moe.Unet, ScaledDotProductAttentionProcessor.Instance, sharedTextLayers.Contains);
