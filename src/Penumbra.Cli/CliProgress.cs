@@ -3,19 +3,28 @@ using Spectre.Console;
 
 namespace Penumbra.Cli;
 
-/// <summary>A Spectre progress bar when stdout is a terminal, otherwise occasional plain lines.</summary>
+/// <summary>A Spectre progress bar when stdout is a terminal, otherwise occasional plain lines on stderr.</summary>
 public static class CliProgress
 {
-    public static void Run(string description, int total, Action<Action<int>> work)
+    /// <summary>Runs <paramref name="work"/>, which reports how many of <paramref name="total"/> items are done; plain
+    /// output writes a line at every quarter.</summary>
+    public static void Run(string description, int total, Action<Action<int>> work) =>
+        Track(description, total, linesPerRun: 4, report => work(done => report(done, null)));
+
+    /// <summary>Like <see cref="Run"/>, but each report also carries a short status (e.g. the last loss) that the bar
+    /// shows after the description and plain output prints after the count; <paramref name="linesPerRun"/> plain lines
+    /// in all.</summary>
+    public static void Track(string description, int total, int linesPerRun, Action<Action<int, string?>> work)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            int last = -1;
-            work(done =>
+            int lastLine = -1;
+            work((done, status) =>
             {
-                int pct = total == 0 ? 100 : done * 100 / total;
-                if (pct / 25 != last / 25 || done == total) Console.Error.WriteLine($"{description}: {done}/{total}");
-                last = pct;
+                int line = total == 0 ? linesPerRun : done * linesPerRun / total;
+                if (line != lastLine || done == total)
+                    Console.Error.WriteLine($"{description}: {done}/{total}{(status is null ? "" : ", " + status)}");
+                lastLine = line;
             });
             return;
         }
@@ -24,7 +33,12 @@ public static class CliProgress
             {
                 var task = ctx.AddTask(Markup.Escape(description), maxValue: total);
                 var refresh = Refresher(ctx);
-                work(done => { task.Value = done; refresh(); });
+                work((done, status) =>
+                {
+                    task.Value = done;
+                    if (status is not null) task.Description = Markup.Escape($"{description} ({status})");
+                    refresh();
+                });
             });
     }
 

@@ -75,8 +75,8 @@ public static class DebiasTrainCommand
         var trainer = new DebiasTrainer(attached, pipe.Unet, pipe.Vae, pipe.SchedulerConfig, options);
         var sw = Stopwatch.StartNew();
         var losses = new List<double>();
-        LossProgress.Run("training adapters", options.Steps, report =>
-            losses = trainer.Train(Sample, new InlineProgress<TrainingStep>(s => report(s.Step, s.Loss)), ct));
+        CliProgress.Track("training adapters", options.Steps, linesPerRun: 10, report =>
+            losses = trainer.Train(Sample, new InlineProgress<TrainingStep>(s => report(s.Step, $"loss {s.Loss:F4}")), ct));
         mixture.Save(output);
         int k = Math.Max(1, losses.Count / 10);
         string trend = losses.Count == 0 ? "no steps run (already trained)" : $"mean loss first {k} steps {losses.Take(k).Average():F4}, last {k} steps {losses.TakeLast(k).Average():F4}";

@@ -101,9 +101,9 @@ public static class ToyCommand
         var options = ToyJointExperts.Options(s.BaseSteps, s.Seed, s.LearningRate, s.Ema, Path.Combine(s.Output, "checkpoints", "joint"));
         double lastLoss = double.NaN;
         Penumbra.MoE.SegMoeModel? moe = null;
-        CliProgress.Run($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, report =>
+        CliProgress.Track($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, linesPerRun: 10, report =>
             moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
-                new InlineProgress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate));
+                new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -172,8 +172,8 @@ public static class ToyCommand
         };
         double lastLoss = double.NaN;
         UNetHolder holder = new();
-        CliProgress.Run($"{spec.Name} ({spec.Description})", options.Steps, report =>
-            holder.Unet = builder.TrainExpert(spec, textEncoder, options, new InlineProgress<TrainingStep>(p => { report(p.Step); lastLoss = p.Loss; }), ct, from,
+        CliProgress.Track($"{spec.Name} ({spec.Description})", options.Steps, linesPerRun: 10, report =>
+            holder.Unet = builder.TrainExpert(spec, textEncoder, options, new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, from,
                 from is null ? ToyExpertTraining.FineTune : s.ExpertTraining, from is null ? 0 : s.ExpertNoise, s.MidBlockType, s.CrossAttentionLevels));
         builder.SavePipeline(Path.Combine(s.Output, spec.Name), holder.Unet!, textEncoder);
         AnsiConsole.MarkupLine($"[green]{spec.Name}[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(Path.Combine(s.Output, spec.Name))}");
