@@ -47,6 +47,7 @@ public sealed class EmoeAnalyzer
         }
         else results = _estimator.Score(prompts, emoe);
         var seedVariance = _estimator.SeedVariance(prompts, emoe, options.SeedSamples);
+        using var empty = _estimator.Score("", emoe);
         double[]? distance = null;
         if (options.ReferencePrompts is { } reference)
             using (var d = new PromptEmbeddingDistance(pipe, reference)) distance = d.Distance(prompts);
@@ -56,7 +57,7 @@ public sealed class EmoeAnalyzer
         {
             options.CancellationToken.ThrowIfCancellationRequested();
             var r = results[i];
-            var baselines = new EmoeBaselines(r.RouterEntropy, Math.Max(0, r.TokenLength - 2), seedVariance[i], PathDisagreements.Score(r.PathLatents), distance?[i]);
+            var baselines = new EmoeBaselines(r.RouterEntropy, Math.Max(0, r.TokenLength - 2), seedVariance[i], PathDisagreements.Score(r.PathLatents, empty.PathLatents), distance?[i]);
             var image = images[i] ?? (options.WithImage ? GenerateImage(pipe, prompts[i], emoe, options.GuidanceScale, options.CancellationToken) : null);
             analyses.Add(new EmoeAnalysis(r, baselines, attributions[i], image));
             progress?.Report(i + 1);

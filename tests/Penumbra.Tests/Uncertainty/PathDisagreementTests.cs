@@ -53,6 +53,31 @@ public class PathDisagreementTests
     }
 
     [Fact]
+    public void CaptionEffectDisagreementIsTheSpreadShareOfTheMoves()
+    {
+        // Empty-prompt paths differ per path; only the moves d_i = p_i - e_i count.
+        // d = (1,0), (0,1): mean (1/2,1/2), spread 2 * 1/2 = 1, total 2 -> 1/2; size -(1 + 1) / (2 * 2) = -1/2.
+        using var empty = tensor(new double[] { 5, -3, 2, 7 }).reshape(2, 1, 2);
+        using var paths = tensor(new double[] { 6, -3, 2, 8 }).reshape(2, 1, 2);
+        Assert.Equal(0.5, CaptionEffectDisagreement.Score(paths, empty), 12);
+        Assert.Equal(-0.5, CaptionEffectDisagreement.NegativeSize(paths, empty), 12);
+        // Equal moves: no disagreement, whatever the experts' empty paths; moves that cancel: 1; no move: 0.
+        using var same = tensor(new double[] { 7, -1, 4, 9 }).reshape(2, 1, 2);
+        Assert.Equal(0.0, CaptionEffectDisagreement.Score(same, empty), 12);
+        using var cancel = tensor(new double[] { 6, -1, 1, 5 }).reshape(2, 1, 2);
+        Assert.Equal(1.0, CaptionEffectDisagreement.Score(cancel, empty), 12);
+        Assert.Equal(0.0, CaptionEffectDisagreement.Score(empty, empty), 12);
+        // Three paths, moves 1, 1, 4 in one dimension: mean 2, spread 1 + 1 + 4 = 6, total 18 -> 1/3; scale-free.
+        using var zero = zeros(3, 1);
+        using var three = tensor(new double[] { 1, 1, 4 }).reshape(3, 1);
+        Assert.Equal(1.0 / 3, CaptionEffectDisagreement.Score(three, zero), 12);
+        Assert.Equal(1.0 / 3, CaptionEffectDisagreement.Score(three * 1000, zero), 12);
+        Assert.Equal(-6.0, CaptionEffectDisagreement.NegativeSize(three, zero), 12);
+        using var wrong = zeros(2, 1, 3);
+        Assert.Contains("empty prompt", Assert.Throws<ArgumentException>(() => CaptionEffectDisagreement.Score(paths, wrong)).Message);
+    }
+
+    [Fact]
     public void AllMeasuresScoredByName()
     {
         using var paths = tensor(new float[] { 0, 2, 1, 5, 2, 4, 1, 5 }).reshape(2, 2, 1, 2);
@@ -60,5 +85,9 @@ public class PathDisagreementTests
         Assert.Equal(new[] { DecuPaide.Name, CosineDisagreement.Name, ChannelNormalisedVariance.Name }, scores.Keys);
         Assert.Equal(DecuPaide.Score(paths), scores[DecuPaide.Name]);
         Assert.Equal(0.25, scores[ChannelNormalisedVariance.Name], 12);
+        using var empty = zeros_like(paths);
+        var withEmpty = PathDisagreements.Score(paths, empty);
+        Assert.Equal(PathDisagreements.Names, withEmpty.Keys);
+        Assert.Equal(CaptionEffectDisagreement.Score(paths, empty), withEmpty[CaptionEffectDisagreement.Name]);
     }
 }

@@ -9,7 +9,8 @@ namespace Penumbra.Audit.Scoring;
 /// The audit scorer of a SegMoE model. Per (prompt, seed): the EMoE estimate (<see cref="EmoeEstimator"/>, the work
 /// units of a batch that share a seed scored as one batch) gives the prompt-level scores <c>eu</c> and the baselines
 /// <c>router_entropy</c>, <c>token_length</c> and the other readings of its path latents (<see cref="PathDisagreements"/>:
-/// <c>decu_paide</c>, <c>cosine_disagreement</c>, <c>channel_normalised_variance</c>), and its variance map (the uncertainty map of the first image). With
+/// <c>decu_paide</c>, <c>cosine_disagreement</c>, <c>channel_normalised_variance</c>, and against the empty prompt's paths at
+/// the same seed <c>caption_effect_disagreement</c>, <c>negative_caption_effect</c>), and its variance map (the uncertainty map of the first image). With
 /// images: N images per work unit from its seed through the model's pipeline, the work units of a batch generated
 /// together (<see cref="BatchedGeneration"/>),
 /// each judged by an <see cref="IImageJudge"/> (quality metric and attributes), and per (prompt, seed) the aggregates
@@ -58,7 +59,7 @@ public sealed class EmoeScorer : IPromptScorer
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["name"] = Name,
-            ["version"] = "1",
+            ["version"] = "2",
             ["model"] = modelName,
             ["model_sha256"] = modelFingerprint,
             ["dtype"] = moe.Pipeline.DType.ToString(),
@@ -102,6 +103,7 @@ public sealed class EmoeScorer : IPromptScorer
                 Latent = options.Latent, StepIndex = options.StepIndex,
             };
             var results = estimator.Score(texts, emoe);
+            using var empty = estimator.Score("", emoe);
             var seedVariance = options.SeedSamples >= 2 ? estimator.SeedVariance(texts, emoe, options.SeedSamples) : null;
             var distances = distance?.Distance(texts);
             try
@@ -111,7 +113,7 @@ public sealed class EmoeScorer : IPromptScorer
                     var (request, index) = members[k];
                     var e = results[k];
                     scores[index] = new Dictionary<string, double> { [Eu] = e.Eu, [RouterEntropy] = e.RouterEntropy, [TokenLength] = e.TokenLength };
-                    foreach (var (name, value) in PathDisagreements.Score(e.PathLatents)) scores[index][name] = value;
+                    foreach (var (name, value) in PathDisagreements.Score(e.PathLatents, empty.PathLatents)) scores[index][name] = value;
                     if (seedVariance != null) scores[index][SeedVariance] = seedVariance[k];
                     if (distances != null) scores[index][EmbeddingDistance] = distances[k];
                     if (request.Images > 0) maps[index] = UncertaintyMapImage.Render(e.Map, moe.Pipeline.DefaultWidth, moe.Pipeline.DefaultHeight);

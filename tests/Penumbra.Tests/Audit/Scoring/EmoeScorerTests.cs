@@ -66,9 +66,28 @@ public class EmoeScorerTests(ITestOutputHelper output)
             }
             double normalised = live == 0 ? 0 : ratioSum / live;
             Assert.Equal(normalised, s[ChannelNormalisedVariance.Name], Math.Max(normalised * 1e-4, 1e-12));
+            // The caption's effect against the empty prompt's paths at the same seed, written out: d_i = p_i - e_i,
+            // share = sum_i |d_i - mean d|^2 / sum_i |d_i|^2, size = -(1/(M D)) sum_i |d_i|^2.
+            using var empty = estimator.Score("", new EmoeOptions { Seed = batch[i].Seed });
+            var e = empty.PathLatents.to(TorchSharp.torch.ScalarType.Float64).reshape(m, -1).data<double>().ToArray();
+            var p = paths.data<double>().ToArray();
+            int d = p.Length / m;
+            double spread = 0, moved = 0;
+            for (int q = 0; q < d; q++)
+            {
+                double meanMove = Enumerable.Range(0, m).Average(r => p[r * d + q] - e[r * d + q]);
+                for (int r = 0; r < m; r++)
+                {
+                    double move = p[r * d + q] - e[r * d + q];
+                    spread += (move - meanMove) * (move - meanMove);
+                    moved += move * move;
+                }
+            }
+            Assert.Equal(spread / moved, s[CaptionEffectDisagreement.Name], 1e-4);
+            Assert.Equal(-moved / (m * d), s[CaptionEffectDisagreement.NegativeSizeName], moved / (m * d) * 1e-4);
             Assert.Empty(results[i].Images);
         }
-        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance,caption_effect_disagreement,negative_caption_effect", scorer.Settings["uncertainty_scores"]);
         Assert.Empty(scorer.AttributeClasses);
         Assert.False(scorer.Settings.ContainsKey("judge"));
     }
@@ -109,7 +128,7 @@ public class EmoeScorerTests(ITestOutputHelper output)
             Assert.Equal(distance.Distance(new[] { batch[i].Prompt.Text })[0], s[EmoeScorer.EmbeddingDistance], 1e-9);
         }
         Assert.Equal(0.0, results[0].Scores[EmoeScorer.EmbeddingDistance], 1e-9);
-        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
+        Assert.Equal("eu,router_entropy,token_length,decu_paide,cosine_disagreement,channel_normalised_variance,caption_effect_disagreement,negative_caption_effect,seed_variance,embedding_distance", scorer.Settings["uncertainty_scores"]);
         Assert.Equal("3", scorer.Settings["seed_samples"]);
         Assert.Equal("2", scorer.Settings["reference_prompts"]);
     }
