@@ -47,29 +47,42 @@ public static class EmoeToyEvaluation
 
     public static EmoeToyReport Run(SegMoePipeline moe, EmoeToyOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
     {
+        if (options.LatentSeeds < 1) throw new ArgumentException($"at least 1 initial latent is needed, got {options.LatentSeeds}");
         var prompts = Prompts(options).ToList();
         var analyzer = new EmoeAnalyzer(new EmoeEstimator(moe));
-        var analysis = new EmoeAnalysisOptions
-        {
-            Emoe = options.Emoe, WithImage = options.CheckImages, GuidanceScale = options.GuidanceScale, CancellationToken = ct,
-        };
         var checker = new ToyChecker();
-        for (int start = 0; start < prompts.Count; start += options.BatchSize)
+        var perSeed = prompts.Select(_ => new List<EmoeToyPrompt>()).ToArray();
+        for (int k = 0; k < options.LatentSeeds; k++)
         {
-            int count = Math.Min(options.BatchSize, prompts.Count - start);
-            var results = analyzer.Analyze(prompts.Skip(start).Take(count).Select(p => p.Prompt).ToArray(), analysis);
-            for (int k = 0; k < count; k++)
-                using (var a = results[k])
-                    prompts[start + k] = prompts[start + k] with
-                    {
-                        Eu = a.Result.Eu, RouterEntropy = a.Baselines.RouterEntropy, TokenLength = a.Baselines.TokenLength,
-                        SeedVariance = a.Baselines.SeedVariance, PathMeasures = a.Baselines.PathMeasures,
-                        CheckerScore = a.Image is null ? double.NaN : checker.Check(a.Image, prompts[start + k].Prompt).Score,
-                    };
-            progress?.Report(start + count);
+            var analysis = new EmoeAnalysisOptions
+            {
+                Emoe = options.Emoe with { Seed = options.Emoe.Seed + k }, WithImage = options.CheckImages && k == 0,
+                GuidanceScale = options.GuidanceScale, CancellationToken = ct,
+            };
+            for (int start = 0; start < prompts.Count; start += options.BatchSize)
+            {
+                int count = Math.Min(options.BatchSize, prompts.Count - start);
+                var results = analyzer.Analyze(prompts.Skip(start).Take(count).Select(p => p.Prompt).ToArray(), analysis);
+                for (int j = 0; j < count; j++)
+                    using (var a = results[j])
+                        perSeed[start + j].Add(prompts[start + j] with
+                        {
+                            Eu = a.Result.Eu, RouterEntropy = a.Baselines.RouterEntropy, TokenLength = a.Baselines.TokenLength,
+                            SeedVariance = a.Baselines.SeedVariance, PathMeasures = a.Baselines.PathMeasures,
+                            CheckerScore = a.Image is null ? double.NaN : checker.Check(a.Image, prompts[start + j].Prompt).Score,
+                        });
+                progress?.Report(k * prompts.Count + start + count);
+            }
         }
-        return Summarize(prompts, options);
+        return Summarize(perSeed.Select(MeanOverLatents).ToList(), options);
     }
+
+    /// <summary>One prompt's scores averaged over its initial latents (the checker score is the first latent's image).</summary>
+    private static EmoeToyPrompt MeanOverLatents(IReadOnlyList<EmoeToyPrompt> scored) => scored.Count == 1 ? scored[0] : scored[0] with
+    {
+        Eu = scored.Average(p => p.Eu), RouterEntropy = scored.Average(p => p.RouterEntropy), SeedVariance = scored.Average(p => p.SeedVariance),
+        PathMeasures = scored[0].PathMeasures.Keys.ToDictionary(n => n, n => scored.Average(p => p.PathMeasures[n])),
+    };
 
     /// <summary>AUROC of a score separating the <c>in</c> prompts from those <paramref name="isOther"/> picks (higher = other).</summary>
     private static double AurocInVersus(IReadOnlyList<EmoeToyPrompt> prompts, Func<EmoeToyPrompt, bool> isOther, Func<EmoeToyPrompt, double> score)

@@ -13,4 +13,8 @@ public sealed record EmoeToyOptions
     public int BootstrapResamples { get; init; } = 2000;
     public int BootstrapSeed { get; init; }
     public int BatchSize { get; init; } = 16;
+    /// <summary>Initial latents every prompt is scored on (seeds <see cref="EmoeOptions.Seed"/> … + K − 1): EU, router entropy,
+    /// seed variance and the path measures are their means over the K latents (one latent's EU varies by about a third of
+    /// its value from seed to seed on the toy experts); images and the checker use the first.</summary>
+    public int LatentSeeds { get; init; } = 1;
 }

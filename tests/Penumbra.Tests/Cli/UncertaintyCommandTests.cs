@@ -38,6 +38,12 @@ public class UncertaintyCommandTests
                     double value = score(expected[i].PathLatents);
                     Assert.Equal(value, json.GetProperty(name).GetDouble(), Math.Max(Math.Abs(value) * 1e-9, 1e-15));
                 }
+                using var empty = new EmoeEstimator(moe).Score("", new EmoeOptions { Seed = 2 });
+                foreach (var (name, score) in PathDisagreements.AgainstEmpty)
+                {
+                    double value = score(expected[i].PathLatents, empty.PathLatents);
+                    Assert.Equal(value, json.GetProperty(name).GetDouble(), Math.Max(Math.Abs(value) * 1e-6, 1e-15));
+                }
                 expected[i].Dispose();
             }
             Assert.Equal(2, Directory.GetFiles(dir, "map-*.png").Length);
@@ -57,6 +63,15 @@ public class UncertaintyCommandTests
         var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), args.ToArray());
         Assert.Equal(1, code);
         Assert.Contains(named, err);
+    }
+
+    [Fact]
+    public void EvaluateToyRefusesZeroLatentSeeds()
+    {
+        var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "evaluate-toy", "--model", Fixtures.Path("moe", "tiny-segmoe"),
+            "--latent-seeds", "0", "--no-images");
+        Assert.Equal(1, code);
+        Assert.Contains("--latent-seeds 0", err);
     }
 
     [Fact]

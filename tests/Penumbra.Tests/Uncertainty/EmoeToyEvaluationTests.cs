@@ -1,3 +1,5 @@
+using Penumbra.MoE;
+using Penumbra.Tests.Support;
 using Penumbra.Toy;
 using Penumbra.Uncertainty;
 using Xunit;
@@ -79,5 +81,31 @@ public class EmoeToyEvaluationTests
         // partial = (-33/35 + 3/7) / (1 - 3/7) = -0.9.
         Assert.Equal(-0.9, r.SpearmanEuCheckerGivenLength.Estimate, 12);
         Assert.Equal((0.9 + 0.8 + 0.2 + 0.95 + 0.1 + 0.5) / 6, r.MeanCheckerScore, 12);
+    }
+
+    [Fact]
+    public void LatentSeedsAverageEachPromptsScoresOverItsLatents()
+    {
+        using var moe = SegMoePipeline.FromPretrained(Fixtures.Path("moe", "tiny-segmoe"));
+        var options = new EmoeToyOptions { PromptsPerSet = 2, CheckImages = false, Emoe = new EmoeOptions { Seed = 3 }, LatentSeeds = 3 };
+        var report = EmoeToyEvaluation.Run(moe, options);
+        var estimator = new EmoeEstimator(moe);
+        Assert.Equal(6, report.Prompts.Count);
+        foreach (var p in report.Prompts)
+        {
+            // Each latent scored alone, EU and the cosine disagreement of its paths, then the plain mean over seeds 3, 4, 5.
+            var eus = new List<double>();
+            var cosines = new List<double>();
+            foreach (long seed in new long[] { 3, 4, 5 })
+                using (var alone = estimator.Score(p.Prompt, new EmoeOptions { Seed = seed }))
+                {
+                    eus.Add(alone.Eu);
+                    cosines.Add(CosineDisagreement.Score(alone.PathLatents));
+                }
+            Assert.True(eus.Max() - eus.Min() > 1e-3 * eus.Average(), "the latents should give different EUs");
+            Assert.Equal(eus.Average(), p.Eu, eus.Average() * 1e-5);
+            Assert.Equal(cosines.Average(), p.PathMeasures[CosineDisagreement.Name], Math.Max(cosines.Average() * 1e-4, 1e-9));
+        }
+        Assert.Throws<ArgumentException>(() => EmoeToyEvaluation.Run(moe, options with { LatentSeeds = 0 }));
     }
 }
