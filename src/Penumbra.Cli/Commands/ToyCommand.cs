@@ -44,6 +44,7 @@ public static class ToyCommand
         };
         midBlock.AcceptOnlyFromAmong("UNetMidBlock2DCrossAttn", "UNetMidBlock2D");
         var genericShapes = new Option<double>("--core-generic-shape-rate") { Description = "With --base core-words: share of the other rows whose caption the mid block reads with the generic noun \"shape\" too, so that noun does not mean the dropped shape (0-1; 0.5 measured worse than 0, see README)", DefaultValueFactory = _ => 0.0 };
+        var independentFf = new Option<bool>("--independent-feed-forwards") { Description = "With --expert-training joint: every expert's feed-forwards start from their own draw too (default: only cross-attention to_k/to_v differ)" };
         var levels = new Option<int>("--cross-attention-levels")
         {
             Description = "Resolutions with cross-attention (1: 16x16 only, as bundled; 2: 16x16 and 8x8), above one plain level",
@@ -51,10 +52,10 @@ public static class ToyCommand
         };
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels, genericShapes,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels, genericShapes, independentFf,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), ParseSharedText(pr.GetRequiredValue(baseDomain)), pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels), pr.GetValue(genericShapes)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), ParseSharedText(pr.GetRequiredValue(baseDomain)), pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels), pr.GetValue(genericShapes), pr.GetValue(independentFf)), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -87,7 +88,8 @@ public static class ToyCommand
 
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, ToySharedText SharedText, double ExpertNoise, int TextWidth,
-        double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels, double GenericShapeRate)
+        double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels, double GenericShapeRate,
+        bool IndependentFeedForwards)
     {
         public IReadOnlyList<ToyExpertSpec> Experts => ToyWorld.ExpertsFor(HouseShapes);
         public bool CoreBase => SharedText != ToySharedText.Everything;
@@ -103,7 +105,7 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Track($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, linesPerRun: 10, report =>
             moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
-                new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate));
+                new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate, s.IndependentFeedForwards));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -138,6 +140,8 @@ public static class ToyCommand
         if (!(s.GenericShapeRate >= 0 && s.GenericShapeRate <= 1)) throw new ArgumentException($"--core-generic-shape-rate {s.GenericShapeRate}: must lie in [0, 1]");
         if (s.GenericShapeRate > 0 && !(s.SharedText == ToySharedText.CoreWords && s.ExpertTraining == ToyExpertTraining.Joint))
             throw new ArgumentException("--core-generic-shape-rate applies to --expert-training joint --base core-words only");
+        if (s.IndependentFeedForwards && s.ExpertTraining != ToyExpertTraining.Joint)
+            throw new ArgumentException("--independent-feed-forwards applies to --expert-training joint only");
         set_num_threads(s.Threads);
         var builder = new ToyModelBuilder(s.Tokenizer ?? BundledTokenizer());
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(s.Seed, s.TextWidth, s.TokenEmbeddingStd);

@@ -47,6 +47,15 @@ public class ToyCommandTests : IDisposable
     }
 
     [Fact]
+    public void IndependentFeedForwardsAreForTheJointRecipeOnly()
+    {
+        var (code, _, err) = CliHarness.Run(ToyCommand.Create(), "toy", "train", "--out", _dir, "--base-steps", "1", "--independent-feed-forwards");
+        Assert.Equal(1, code);
+        Assert.Contains("--independent-feed-forwards applies to --expert-training joint only", err);
+        Assert.False(Directory.Exists(_dir));
+    }
+
+    [Fact]
     public void CoreWordsIsOnlyForTheJointRecipe()
     {
         var (code, _, err) = CliHarness.Run(ToyCommand.Create(), "toy", "train", "--out", _dir, "--base-steps", "1", "--base", "core-words");

@@ -42,6 +42,36 @@ public class ToyJointExpertsTests
     }
 
     [Fact]
+    public void IndependentFeedForwardsDifferPerExpertWithinTheirLinearInitAndLeaveTheRestAsBefore()
+    {
+        using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);
+        using var plain = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1, LearningRate = 0 }, 1);
+        using var moe = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, Tiny with { Steps = 1, LearningRate = 0 }, 1,
+            independentFeedForwards: true);
+        var before = plain.Unet.state_dict();
+        int feedForwards = 0;
+        foreach (var (path, block) in moe.Blocks)
+        {
+            bool ff = path.EndsWith(".ff");
+            feedForwards += ff ? 1 : 0;
+            for (int e = 0; e < block.NumExperts; e++)
+                foreach (var (key, t) in block.Expert(e).state_dict())
+                {
+                    // Every other expert layer, and the trunk below, is bit for bit the run without the option.
+                    if (!ff) { Assert.True(Equal(t, before[$"{path}.experts.{e}.{key}"]), $"{path}.experts.{e}.{key}"); continue; }
+                    if (e > 0) Assert.False(Equal(t, block.Expert(0).state_dict()[key]), $"{path}.experts.{e}.{key} equals expert 0's");
+                    // nn.Linear's init: inside ±1/√fan_in, the fan-in of the weight (a bias: of its layer's weight).
+                    string weight = key.EndsWith(".bias") ? key[..^".bias".Length] + ".weight" : key;
+                    double bound = 1 / Math.Sqrt(block.Expert(e).state_dict()[weight].shape[^1]);
+                    Assert.True(t.abs().max().item<float>() <= bound, $"{path}.experts.{e}.{key} outside ±{bound}");
+                }
+        }
+        Assert.Equal(moe.Slots.Select(s => s.TransformerBlock).Distinct().Count(), feedForwards);
+        foreach (var (key, t) in moe.Unet.state_dict().Where(kv => !kv.Key.Contains(".experts.")))
+            Assert.True(Equal(t, before[key]), key);
+    }
+
+    [Fact]
     public void WithAResnetMidBlockEveryTextProjectionIsAnExpertsOwn()
     {
         using var textEncoder = ToyModelBuilder.BuildTextEncoder(0);

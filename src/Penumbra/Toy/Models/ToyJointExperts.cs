@@ -30,11 +30,14 @@ public static class ToyJointExperts
     /// cannot tell every expert what one of them never saw. With <see cref="ToySharedText.CoreWords"/>, a dropped shape
     /// leaves the generic noun, which the mid block would then read on triangle rows only (and learn "a noun I do not know
     /// is a triangle"); <paramref name="genericShapeRate"/> gives it the generic noun on that share of the other rows too.
+    /// <paramref name="independentFeedForwards"/> draws every expert's feed-forwards independently as well (their outputs are
+    /// summed by SegMoE's mixing, so unlike q/k/v they need no shared basis), for more disagreement where an expert's input
+    /// is unlike anything its rows gave it.
     /// Returns the mixture with the EMA weights, routing reset.</summary>
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
         string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, ToySharedText sharedText = ToySharedText.Everything,
-        double genericShapeRate = 0)
+        double genericShapeRate = 0, bool independentFeedForwards = false)
     {
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
@@ -52,6 +55,7 @@ public static class ToyJointExperts
         {
             var sharedTextLayers = coreText is null ? Array.Empty<string>() : SetOnSharedCrossAttention(moe, coreText);
             InitialiseTextProjections(moe, options.Seed);
+            if (independentFeedForwards) InitialiseFeedForwards(moe, options.Seed);
             int[] rows = experts.Select(e => Math.Max(1, (int)Math.Round(rowsPerExpert * e.StepFraction))).ToArray();
             moe.Routing.Default = MoeRoute.Forced(rows.SelectMany((n, e) => Enumerable.Repeat(e, n)).ToArray());
             var schedule = ConfigJson.Parse<SchedulerConfig>(ToyWorld.SchedulerConfigJson);
@@ -154,6 +158,28 @@ public static class ToyJointExperts
             }
         plain.eval();
         return plain;
+    }
+
+    /// <summary>Re-draws every parameter of every expert's feed-forward as nn.Linear initialises it (U(±1/√fan_in), a bias
+    /// with its weight's fan-in), each expert from its own stream of a generator of its own (the text projections' draw is
+    /// unchanged).</summary>
+    private static void InitialiseFeedForwards(SegMoeModel moe, long seed)
+    {
+        using var generator = new Generator((ulong)(seed * 31 + 17));
+        using var noGrad = no_grad();
+        foreach (var (path, block) in moe.Blocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!path.EndsWith(".ff", StringComparison.Ordinal)) continue;
+            for (int e = 0; e < block.NumExperts; e++)
+            {
+                var parameters = block.Expert(e).named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
+                foreach (var (name, p) in parameters)
+                {
+                    string weight = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
+                    ToyExpertLayers.DrawLinearInit(p, parameters[weight].shape[^1], generator);
+                }
+            }
+        }
     }
 
     /// <summary>Re-draws every expert's cross-attention to_k/to_v weight as nn.Linear initialises it (U(±1/√fan_in)),
