@@ -9,7 +9,8 @@ namespace Penumbra.Uncertainty;
 /// <see cref="EmoeToyOptions.PromptsPerSet"/> each): <c>in</c> = English captions stating only concepts every expert saw
 /// (no triangle, no purple, position left or centre or unstated); <c>unseen</c> = English captions stating at least one
 /// concept some expert never saw (triangle, purple, right, top or bottom); <c>finnish</c> = each <c>in</c> caption written
-/// in the grammar's Finnish (no expert saw Finnish). All prompts are scored in batches with one seed, the baselines come from
+/// in the grammar's Finnish (no expert saw Finnish). All prompts are scored in batches with one seed (or their scores averaged
+/// over <see cref="EmoeToyOptions.LatentSeeds"/> initial latents), the baselines come from
 /// the same run, and (optionally) each prompt's normal MoE image from that seed is scored with the exact checker.
 /// </summary>
 public static class EmoeToyEvaluation
