@@ -44,7 +44,7 @@ public static class ToyCommand
         };
         midBlock.AcceptOnlyFromAmong("UNetMidBlock2DCrossAttn", "UNetMidBlock2D");
         var genericShapes = new Option<double>("--core-generic-shape-rate") { Description = "With --base core-words: share of the other rows whose caption the mid block reads with the generic noun \"shape\" too, so that noun does not mean the dropped shape (0-1; 0.5 measured worse than 0, see README)", DefaultValueFactory = _ => 0.0 };
-        var independentFf = new Option<bool>("--independent-feed-forwards") { Description = "With --expert-training joint: every expert's feed-forwards start from their own draw too (default: only cross-attention to_k/to_v differ)" };
+        var independentFf = new Option<bool>("--independent-feed-forwards") { Description = "With --expert-training joint: every expert's feed-forwards start from their own draw too (default: only cross-attention to_k/to_v differ; measured worse, see README)" };
         var levels = new Option<int>("--cross-attention-levels")
         {
             Description = "Resolutions with cross-attention (1: 16x16 only, as bundled; 2: 16x16 and 8x8), above one plain level",
