@@ -160,40 +160,42 @@ public static class ToyJointExperts
         return plain;
     }
 
-    /// <summary>Re-draws every parameter of every expert's feed-forward as nn.Linear initialises it (U(±1/√fan_in), a bias
-    /// with its weight's fan-in), each expert from its own stream of a generator of its own (the text projections' draw is
-    /// unchanged).</summary>
+    /// <summary>Re-draws every expert's feed-forward (see <see cref="RedrawExpertLayers"/>), from a generator of its own so
+    /// the text projections' draw is unchanged.</summary>
     private static void InitialiseFeedForwards(SegMoeModel moe, long seed)
     {
         using var generator = new Generator((ulong)(seed * 31 + 17));
-        using var noGrad = no_grad();
-        foreach (var (path, block) in moe.Blocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            if (!path.EndsWith(".ff", StringComparison.Ordinal)) continue;
-            for (int e = 0; e < block.NumExperts; e++)
-            {
-                var parameters = block.Expert(e).named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
-                foreach (var (name, p) in parameters)
-                {
-                    string weight = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
-                    ToyExpertLayers.DrawLinearInit(p, parameters[weight].shape[^1], generator);
-                }
-            }
-        }
+        RedrawExpertLayers(moe, generator, path => path.EndsWith(".ff", StringComparison.Ordinal));
     }
 
-    /// <summary>Re-draws every expert's cross-attention to_k/to_v weight as nn.Linear initialises it (U(±1/√fan_in)),
-    /// each expert from its own stream of one generator seeded with <paramref name="seed"/> (slots in path order).</summary>
+    /// <summary>Re-draws every expert's cross-attention to_k/to_v (see <see cref="RedrawExpertLayers"/>) from one generator
+    /// seeded with <paramref name="seed"/>.</summary>
     private static void InitialiseTextProjections(SegMoeModel moe, long seed)
     {
         using var generator = new Generator((ulong)(seed * 31 + 13));
+        RedrawExpertLayers(moe, generator,
+            path => path.EndsWith(".attn2.to_k", StringComparison.Ordinal) || path.EndsWith(".attn2.to_v", StringComparison.Ordinal));
+    }
+
+    /// <summary>Re-draws every parameter of every expert of the mixed layers <paramref name="redraw"/> picks as nn.Linear
+    /// initialises it (U(±1/√fan_in), a bias with its weight's fan-in), slots in path order, each expert in turn from the
+    /// stream of <paramref name="generator"/>.</summary>
+    private static void RedrawExpertLayers(SegMoeModel moe, Generator generator, Func<string, bool> redraw)
+    {
         using var noGrad = no_grad();
         foreach (var (path, block) in moe.Blocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (!path.EndsWith(".attn2.to_k", StringComparison.Ordinal) && !path.EndsWith(".attn2.to_v", StringComparison.Ordinal)) continue;
+            if (!redraw(path)) continue;
             for (int e = 0; e < block.NumExperts; e++)
-                foreach (var (name, p) in block.Expert(e).named_parameters())
-                    ToyExpertLayers.DrawLinearInit(p, name.EndsWith("weight", StringComparison.Ordinal) ? p.shape[^1] : block.InFeatures, generator);
+            {
+                var parameters = block.Expert(e).named_parameters().ToList();
+                var byName = parameters.ToDictionary(kv => kv.name, kv => kv.parameter);
+                foreach (var (name, p) in parameters)
+                {
+                    string weight = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
+                    ToyExpertLayers.DrawLinearInit(p, byName[weight].shape[^1], generator);
+                }
+            }
         }
     }
 }
