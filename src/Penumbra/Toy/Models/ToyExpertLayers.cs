@@ -30,11 +30,20 @@ public static class ToyExpertLayers
         FreezeTrunk(unet);
         var paths = Paths(unet);
         using var generator = new Generator((ulong)(seed * 31 + 7));
-        using var noGrad = no_grad();
-        foreach (var (name, p) in unet.named_parameters())
+        DrawLinearInit(unet.named_parameters().ToList(), name => IsExpert(paths, name), generator);
+    }
+
+    /// <summary>Re-draws, in list order, every parameter of <paramref name="parameters"/> that <paramref name="include"/>
+    /// picks by name as nn.Linear initialises it (<see cref="DrawLinearInit(Tensor, long, Generator)"/>), a bias with the
+    /// fan-in of its layer's weight.</summary>
+    public static void DrawLinearInit(IReadOnlyList<(string name, TorchSharp.Modules.Parameter parameter)> parameters, Func<string, bool> include, Generator generator)
+    {
+        var byName = parameters.ToDictionary(kv => kv.name, kv => kv.parameter);
+        foreach (var (name, p) in parameters)
         {
-            if (!IsExpert(paths, name)) continue;
-            DrawLinearInit(p, name.EndsWith(".weight") ? p.shape[^1] : FanInOfBias(unet, name), generator);
+            if (!include(name)) continue;
+            string weight = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
+            DrawLinearInit(p, byName[weight].shape[^1], generator);
         }
     }
 
@@ -69,9 +78,4 @@ public static class ToyExpertLayers
     private static bool IsExpert(IReadOnlyList<string> paths, string parameter) =>
         paths.Any(path => parameter.StartsWith(path + ".", StringComparison.Ordinal));
 
-    private static long FanInOfBias(UNet2DConditionModel unet, string biasName)
-    {
-        string weight = biasName[..^".bias".Length] + ".weight";
-        return unet.named_parameters().First(kv => kv.name == weight).parameter.shape[^1];
-    }
 }

@@ -182,20 +182,11 @@ public static class ToyJointExperts
     /// stream of <paramref name="generator"/>.</summary>
     private static void RedrawExpertLayers(SegMoeModel moe, Generator generator, Func<string, bool> redraw)
     {
-        using var noGrad = no_grad();
         foreach (var (path, block) in moe.Blocks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!redraw(path)) continue;
             for (int e = 0; e < block.NumExperts; e++)
-            {
-                var parameters = block.Expert(e).named_parameters().ToList();
-                var byName = parameters.ToDictionary(kv => kv.name, kv => kv.parameter);
-                foreach (var (name, p) in parameters)
-                {
-                    string weight = name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] + ".weight" : name;
-                    ToyExpertLayers.DrawLinearInit(p, byName[weight].shape[^1], generator);
-                }
-            }
+                ToyExpertLayers.DrawLinearInit(block.Expert(e).named_parameters().ToList(), _ => true, generator);
         }
     }
 }
