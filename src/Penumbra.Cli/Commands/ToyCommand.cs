@@ -50,12 +50,13 @@ public static class ToyCommand
             Description = "Resolutions with cross-attention (1: 16x16 only, as bundled; 2: 16x16 and 8x8), above one plain level",
             DefaultValueFactory = _ => 1,
         };
+        var expertSet = ExpertSetOption("Which concepts the experts are kept from");
         var train = new Command("train", "Train the toy world: a shared base on the whole domain, then each expert fine-tuned from it on its subset")
         {
-            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels, genericShapes, independentFf,
+            output, tokenizer, baseSteps, steps, batch, lr, fineTuneLr, ema, seed, experts, threads, expertTraining, baseDomain, noise, textWidth, tokenStd, houseShapes, midBlock, levels, genericShapes, independentFf, expertSet,
         };
         train.SetAction((pr, ct) => Task.FromResult(Train(new TrainSettings(pr.GetRequiredValue(output), pr.GetValue(tokenizer), pr.GetValue(baseSteps),
-            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), ParseSharedText(pr.GetRequiredValue(baseDomain)), pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels), pr.GetValue(genericShapes), pr.GetValue(independentFf)), pr.GetValue(experts), ct)));
+            pr.GetValue(steps), pr.GetValue(batch), pr.GetValue(lr), pr.GetValue(fineTuneLr), pr.GetValue(ema), pr.GetValue(seed), pr.GetValue(threads), ParseTraining(pr.GetRequiredValue(expertTraining)), ParseSharedText(pr.GetRequiredValue(baseDomain)), pr.GetValue(noise), pr.GetValue(textWidth), pr.GetValue(tokenStd), pr.GetValue(houseShapes), pr.GetRequiredValue(midBlock), pr.GetValue(levels), pr.GetValue(genericShapes), pr.GetValue(independentFf), ToyExpertSet.Named(pr.GetRequiredValue(expertSet))), pr.GetValue(experts), ct)));
         var model = new Option<string?>("--model") { Description = "Model folder (default: the bundled toy-segmoe)" };
         var count = new Option<int>("--prompts") { Description = "Number of in-distribution prompts", DefaultValueFactory = _ => 64 };
         var evalSteps = new Option<int>("--steps") { Description = "Sampling steps", DefaultValueFactory = _ => 25 };
@@ -73,13 +74,26 @@ public static class ToyCommand
         var spanTolerance = new Option<double>("--tolerance") { Description = "Eigenvalues of the states' Gram matrix above this fraction of the largest count as spanned", DefaultValueFactory = _ => 1e-4 };
         var spanTokenizer = new Option<string?>("--tokenizer") { Description = "CLIP tokenizer folder (default: the bundled one)" };
         var spanHouse = new Option<bool>("--house-shapes") { Description = "The run was trained with --house-shapes (its experts' captions give the spans)" };
+        var spanSet = ExpertSetOption("The expert set the run was trained with (its experts' captions give the spans)");
         var span = new Command("span", "Where the EMoE toy prompts' text states lie relative to each expert's training captions, and whether the experts' to_k/to_v still differ where no caption reached")
         {
-            spanModel, spanCaptions, spanTolerance, spanTokenizer, spanHouse,
+            spanModel, spanCaptions, spanTolerance, spanTokenizer, spanHouse, spanSet,
         };
         span.SetAction((pr, ct) => Task.FromResult(Span(pr.GetRequiredValue(spanModel), pr.GetValue(spanCaptions), pr.GetValue(spanTolerance), pr.GetValue(spanTokenizer),
-            ToyWorld.ExpertsFor(pr.GetValue(spanHouse)))));
+            ToyExpertSet.Named(pr.GetRequiredValue(spanSet)), pr.GetValue(spanHouse))));
         return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval, span };
+    }
+
+    /// <summary><c>--expert-set</c>: the names of <see cref="ToyExpertSet.All"/>, default the bundled model's.</summary>
+    internal static Option<string> ExpertSetOption(string description)
+    {
+        var option = new Option<string>("--expert-set")
+        {
+            Description = $"{description}: {string.Join("; ", ToyExpertSet.All.Select(s => $"{s.Name} ({s.Description})"))}",
+            DefaultValueFactory = _ => ToyExpertSet.Concepts.Name,
+        };
+        option.AcceptOnlyFromAmong(ToyExpertSet.All.Select(s => s.Name).ToArray());
+        return option;
     }
 
     public static string BundledTokenizer() =>
@@ -89,9 +103,9 @@ public static class ToyCommand
     private sealed record TrainSettings(string Output, string? Tokenizer, int BaseSteps, int Steps, int BatchSize, double LearningRate,
         double FineTuneLearningRate, double Ema, long Seed, int Threads, ToyExpertTraining ExpertTraining, ToySharedText SharedText, double ExpertNoise, int TextWidth,
         double TokenEmbeddingStd, bool HouseShapes, string MidBlockType, int CrossAttentionLevels, double GenericShapeRate,
-        bool IndependentFeedForwards)
+        bool IndependentFeedForwards, ToyExpertSet ExpertSet)
     {
-        public IReadOnlyList<ToyExpertSpec> Experts => ToyWorld.ExpertsFor(HouseShapes);
+        public IReadOnlyList<ToyExpertSpec> Experts => ExpertSet.ExpertsFor(HouseShapes);
         public bool CoreBase => SharedText != ToySharedText.Everything;
     }
 
@@ -105,7 +119,7 @@ public static class ToyCommand
         Penumbra.MoE.SegMoeModel? moe = null;
         CliProgress.Track($"joint: trunk + {s.Experts.Count} experts from scratch", options.Steps, linesPerRun: 10, report =>
             moe = ToyJointExperts.Train(builder, s.Experts, textEncoder, options, s.BatchSize,
-                new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate, s.IndependentFeedForwards));
+                new InlineProgress<TrainingStep>(p => { report(p.Step, $"loss {p.Loss:F4}"); lastLoss = p.Loss; }), ct, s.MidBlockType, s.CrossAttentionLevels, s.SharedText, s.GenericShapeRate, s.IndependentFeedForwards, s.ExpertSet.Core));
         using (moe!)
             ToyJointExperts.SaveExperts(builder, moe!, s.Experts, textEncoder, s.Output);
         AnsiConsole.MarkupLine($"[green]joint[/]: {options.Steps} steps in {sw.Elapsed.TotalMinutes:F1} min, last loss {lastLoss:F4} -> {Markup.Escape(s.Output)}");
@@ -153,7 +167,7 @@ public static class ToyCommand
                 throw new ArgumentException($"--base core and core-words with --expert-training joint hide captions from the trunk's own cross-attention, which --mid-block-type {s.MidBlockType} does not have: use {ToyWorld.DefaultMidBlockType}");
             return TrainJoint(builder, textEncoder, s, ct);
         }
-        using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? ToyWorld.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
+        using var baseUnet = TrainOne(builder, textEncoder, s.CoreBase ? s.ExpertSet.Core : ToyWorld.Base, s.BaseSteps, s.LearningRate, s.Seed * 100 + 99, s, null, ct);
         foreach (var (spec, index) in s.Experts.Select((e, i) => (e, i)))
         {
             if (only is { Length: > 0 } && !only.Contains(spec.Name)) continue;
@@ -218,13 +232,13 @@ public static class ToyCommand
         return 0;
     }
 
-    private static int Span(string model, int captions, double tolerance, string? tokenizer, IReadOnlyList<ToyExpertSpec> experts)
+    private static int Span(string model, int captions, double tolerance, string? tokenizer, ToyExpertSet set, bool houseShapes)
     {
         if (captions < 1) throw new ArgumentException($"--captions {captions}: must be at least 1");
         if (!(tolerance > 0 && tolerance < 1)) throw new ArgumentException($"--tolerance {tolerance}: must be in (0, 1)");
         if (!Directory.Exists(model)) throw new DirectoryNotFoundException($"--model {model}: no such folder");
         var builder = new ToyModelBuilder(tokenizer ?? BundledTokenizer());
-        var result = ToyTextSpanReport.Run(builder, model, captions, tolerance, experts: experts);
+        var result = ToyTextSpanReport.Run(builder, model, captions, tolerance, experts: set.ExpertsFor(houseShapes), set: set);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sets = result.Experts.SelectMany(r => r.EnergyOutside.Keys).Distinct().ToArray();
         var table = new Table().AddColumns(new[] { "expert", "span rank" }.Concat(sets.Select(s => $"energy outside: {s}")).ToArray());

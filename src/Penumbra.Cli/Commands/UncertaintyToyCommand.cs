@@ -18,25 +18,27 @@ public static class UncertaintyToyCommand
         var latents = new Option<int>("--latent-seeds") { Description = "Score every prompt on this many initial latents (seeds --seed, --seed + 1, ...) and average its scores; images use the first", DefaultValueFactory = _ => 1 };
         var noImages = new Option<bool>("--no-images") { Description = "Skip image generation and the checker (no Spearman)" };
         var csv = new Option<string?>("--csv") { Description = "Write every prompt's scores to this CSV file" };
+        var expertSet = ToyCommand.ExpertSetOption("The expert set the model was trained with (toy train --expert-set), which decides what every expert saw");
         var cmd = new Command("evaluate-toy", "Direction of EMoE's EU on the toy world vs router entropy, token length and seed variance")
         {
-            model, perSet, dataSeed, seed, latents, noImages, csv,
+            model, perSet, dataSeed, seed, latents, noImages, csv, expertSet,
         };
         var emoe = new EmoeScoreOptions();
         emoe.AddTo(cmd);
         cmd.SetAction((pr, ct) => Task.FromResult(Run(pr.GetValue(model), pr.GetValue(perSet), pr.GetValue(dataSeed), pr.GetValue(seed), pr.GetValue(latents),
-            () => emoe.Read(pr, pr.GetValue(seed), new EmoeOptions().NumInferenceSteps), pr.GetValue(noImages), pr.GetValue(csv), ct)));
+            () => emoe.Read(pr, pr.GetValue(seed), new EmoeOptions().NumInferenceSteps), pr.GetValue(noImages), pr.GetValue(csv),
+            Penumbra.Toy.Models.ToyExpertSet.Named(pr.GetRequiredValue(expertSet)), ct)));
         return cmd;
     }
 
     private static int Run(string? model, int perSet, int dataSeed, long seed, int latentSeeds, Func<EmoeOptions> readEmoe, bool noImages, string? csv,
-        CancellationToken ct)
+        Penumbra.Toy.Models.ToyExpertSet expertSet, CancellationToken ct)
     {
         if (perSet < 2) throw new ArgumentException($"--prompts {perSet}: must be at least 2");
         if (seed < 0) throw new ArgumentException($"--seed {seed}: must be >= 0");
         if (latentSeeds < 1) throw new ArgumentException($"--latent-seeds {latentSeeds}: must be at least 1");
         var emoe = readEmoe();
-        var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds };
+        var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds, ExpertSet = expertSet };
         using var moe = UncertaintyCommand.LoadMoe(model);
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(latentSeeds > 1 ? $" on {latentSeeds} latents" : "")}{(noImages ? "" : " and their images")}", 3 * perSet * latentSeeds,
@@ -52,7 +54,7 @@ public static class UncertaintyToyCommand
         AnsiConsole.MarkupLine(Markup.Escape($"Spearman(EU, checker score) {report.SpearmanEuChecker.Format(3)} (95% bootstrap; at fixed token length {report.SpearmanEuCheckerGivenLength.Format(3)}), mean checker score {F(report.MeanCheckerScore)}"));
         AnsiConsole.MarkupLine($"mean EU English {report.MeanEuEnglish.ToString("E4", inv)}, Finnish {report.MeanEuFinnish.ToString("E4", inv)}; " +
                                $"Finnish higher in {report.FinnishHigherFraction.ToString("P0", inv)} of pairs");
-        AnsiConsole.MarkupLine(Markup.Escape($"{3 * perSet} prompts, data seed {dataSeed}, seed {seed}{(latentSeeds > 1 ? $" (mean over seeds {seed}..{seed + latentSeeds - 1})" : "")}, {emoe.Describe()}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"{3 * perSet} prompts ({expertSet.Name} expert set), data seed {dataSeed}, seed {seed}{(latentSeeds > 1 ? $" (mean over seeds {seed}..{seed + latentSeeds - 1})" : "")}, {emoe.Describe()}"));
         if (csv is not null)
         {
             using var w = new StreamWriter(csv);

@@ -1,14 +1,16 @@
 using Penumbra.MoE;
 using Penumbra.Reports;
 using Penumbra.Toy;
+using Penumbra.Toy.Models;
 
 namespace Penumbra.Uncertainty;
 
 /// <summary>
 /// Does EMoE's EU point the intended way on the toy world (issue 7)? Three prompt sets from the toy grammar (seeded,
-/// <see cref="EmoeToyOptions.PromptsPerSet"/> each): <c>in</c> = English captions stating only concepts every expert saw
-/// (no triangle, no purple, position left or centre or unstated); <c>unseen</c> = English captions stating at least one
-/// concept some expert never saw (triangle, purple, right, top or bottom); <c>finnish</c> = each <c>in</c> caption written
+/// <see cref="EmoeToyOptions.PromptsPerSet"/> each): <c>in</c> = English captions stating only concepts every expert of
+/// <see cref="EmoeToyOptions.ExpertSet"/> saw (for the bundled set: no triangle, no purple, position left or centre or
+/// unstated); <c>unseen</c> = English captions stating at least one concept some expert never saw (there: triangle, purple,
+/// right, top or bottom); <c>finnish</c> = each <c>in</c> caption written
 /// in the grammar's Finnish (no expert saw Finnish). All prompts are scored in batches with one seed (or their scores averaged
 /// over <see cref="EmoeToyOptions.LatentSeeds"/> initial latents), the baselines come from
 /// the same run, and (optionally) each prompt's normal MoE image from that seed is scored with the exact checker.
@@ -23,25 +25,27 @@ public static class EmoeToyEvaluation
     public static IReadOnlyList<EmoeToyPrompt> Prompts(EmoeToyOptions options)
     {
         if (options.PromptsPerSet < 2) throw new ArgumentException($"at least 2 prompts per set are needed, got {options.PromptsPerSet}");
-        var inSamples = new ToyDataset(Toy.Models.ToyWorld.Core.Data, options.DataSeed).Take(options.PromptsPerSet);
+        var set = options.ExpertSet;
+        var inSamples = new ToyDataset(set.Core.Data, options.DataSeed).Take(options.PromptsPerSet);
         var unseen = new ToyDataset(new ToyDatasetOptions(), options.DataSeed + 1)
-            .TakeWhere(options.PromptsPerSet, s => Unseen(s.Stated), 1000L * options.PromptsPerSet + 1);
+            .TakeWhere(options.PromptsPerSet, s => Unseen(s.Stated, set), 1000L * options.PromptsPerSet + 1);
         if (unseen.Count < options.PromptsPerSet) throw new InvalidOperationException("the toy grammar gave too few unseen-concept captions");
         var prompts = new List<EmoeToyPrompt>();
         prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(s.Caption, InSet, i)));
-        prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i) { Concepts = UnseenConcepts(s.Stated) }));
+        prompts.AddRange(unseen.Select((s, i) => new EmoeToyPrompt(s.Caption, UnseenSet, i) { Concepts = UnseenConcepts(s.Stated, set) }));
         prompts.AddRange(inSamples.Select((s, i) => new EmoeToyPrompt(ToyCaptions.Write(s.Stated, s.Phrasing, ToyLanguage.Finnish), FinnishSet, i)));
         return prompts;
     }
 
-    /// <summary>Whether a caption states a concept some toy expert never saw.</summary>
-    public static bool Unseen(ToyPrompt p) => UnseenConcepts(p).Count > 0;
+    /// <summary>Whether a caption states a concept some expert of <paramref name="set"/> (default: the bundled model's,
+    /// <see cref="ToyExpertSet.Concepts"/>) never saw.</summary>
+    public static bool Unseen(ToyPrompt p, ToyExpertSet? set = null) => UnseenConcepts(p, set).Count > 0;
 
-    /// <summary>The concepts some toy expert never saw that a caption states (shape, colour, position values that some
-    /// expert's data in <see cref="Toy.Models.ToyWorld.Experts"/> leave out: "triangle", "purple", "right", "top", "bottom").</summary>
-    public static IReadOnlyList<string> UnseenConcepts(ToyPrompt p)
+    /// <summary>The concepts some expert of <paramref name="set"/> never saw that a caption states (shape, colour, position
+    /// values that some expert's data leave out; for the bundled set "triangle", "purple", "right", "top", "bottom").</summary>
+    public static IReadOnlyList<string> UnseenConcepts(ToyPrompt p, ToyExpertSet? set = null)
     {
-        var leftOut = Toy.Models.ToyWorld.Experts.SelectMany(e => e.Data.LeftOut(p)).ToHashSet();
+        var leftOut = (set ?? ToyExpertSet.Concepts).Experts.SelectMany(e => e.Data.LeftOut(p)).ToHashSet();
         return new Enum?[] { p.Shape, p.Color, p.Position }.OfType<Enum>().Where(leftOut.Contains)
             .Select(v => v.ToString().ToLowerInvariant()).ToList();
     }

@@ -17,4 +17,6 @@ public sealed record EmoeToyOptions
     /// seed variance and the path measures are their means over the K latents (one latent's EU varies by about a third of
     /// its value from seed to seed on the toy experts); images and the checker use the first.</summary>
     public int LatentSeeds { get; init; } = 1;
+    /// <summary>The expert set the model was trained with: it decides which concepts count as seen by every expert.</summary>
+    public Toy.Models.ToyExpertSet ExpertSet { get; init; } = Toy.Models.ToyExpertSet.Concepts;
 }

@@ -109,6 +109,16 @@ public class ToyJointExpertsTests
         using (var plain = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4))
         using (var core = ToyJointExperts.Train(Builder(), coreOnly, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty))
             Assert.True(Same(plain, core));
+        // The core is the expert set's: experts drawing the colour set's core (every shape and position) hide nothing
+        // against that core, but do against the bundled set's (their rows state triangles and other positions).
+        var colourCoreOnly = new[] { ToyExpertSet.Colours.Core with { Name = "c0" }, ToyExpertSet.Colours.Core with { Name = "c1" } };
+        using (var plain = ToyJointExperts.Train(Builder(), colourCoreOnly, textEncoder, options, 4))
+        using (var ownCore = ToyJointExperts.Train(Builder(), colourCoreOnly, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty, core: ToyExpertSet.Colours.Core))
+        using (var bundledCore = ToyJointExperts.Train(Builder(), colourCoreOnly, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty))
+        {
+            Assert.True(Same(plain, ownCore));
+            Assert.False(Same(plain, bundledCore));
+        }
         // The toy experts' rows state triangles, purple and other positions: the mid block then reads other contexts.
         using var all = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4);
         using var masked = ToyJointExperts.Train(Builder(), ToyWorld.Experts, textEncoder, options, 4, sharedText: ToySharedText.CoreOrEmpty);
@@ -137,11 +147,13 @@ public class ToyJointExpertsTests
         var scene = new ToyScene(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Right, ToySize.Big, ToyBackground.Black);
         var outside = new ToySample(scene, "a big purple triangle on the right", new ToyPrompt(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Right, ToySize.Big),
             ToyLanguage.English, ToyPhrasing.Plain);
-        Assert.Equal("a big shape", ToyJointExperts.CoreCaption(outside));
+        Assert.Equal("a big shape", ToyJointExperts.CoreCaption(outside, ToyWorld.Core));
+        // The colour set's core keeps every shape and position and drops only green, purple and white.
+        Assert.Equal("a big triangle on the right", ToyJointExperts.CoreCaption(outside, ToyExpertSet.Colours.Core));
         var core = new ToySample(scene with { Shape = ToyShape.Circle, Color = ToyColor.Red, Position = ToyPosition.Left }, "a big red circle on the left",
             new ToyPrompt(ToyShape.Circle, ToyColor.Red, ToyPosition.Left, ToySize.Big), ToyLanguage.English, ToyPhrasing.Plain);
-        Assert.Equal("a big red circle on the left", ToyJointExperts.CoreCaption(core));
-        Assert.Equal("a big red shape on the left", ToyJointExperts.CoreCaption(core, genericShape: true));
+        Assert.Equal("a big red circle on the left", ToyJointExperts.CoreCaption(core, ToyWorld.Core));
+        Assert.Equal("a big red shape on the left", ToyJointExperts.CoreCaption(core, ToyWorld.Core, genericShape: true));
     }
 
     [Fact]

@@ -37,6 +37,23 @@ public class EmoeToyEvaluationTests
             Assert.True(ToyCaptionParser.Parse(f.Prompt).SameAttributes(ToyCaptionParser.Parse(english[f.PairIndex].Prompt)), f.Prompt);
     }
 
+    [Fact]
+    public void TheColourExpertSetCountsOnlyItsLeftOutColoursAsUnseen()
+    {
+        var colours = Penumbra.Toy.Models.ToyExpertSet.Colours;
+        var prompts = EmoeToyEvaluation.Prompts(new EmoeToyOptions { PromptsPerSet = 30, ExpertSet = colours });
+        var leftOut = new[] { "green", "purple", "white" };
+        string[] Words(string prompt) => prompt.Split(' ', ',');
+        // The in-set may state any shape and position, but none of the three colours some expert never saw.
+        var inSet = prompts.Where(p => p.Set == EmoeToyEvaluation.InSet).ToList();
+        Assert.All(inSet, p => Assert.DoesNotContain(Words(p.Prompt), leftOut.Contains));
+        Assert.Contains(inSet, p => Words(p.Prompt).Contains("triangle") || Words(p.Prompt).Contains("right") || Words(p.Prompt).Contains("top"));
+        foreach (var p in prompts.Where(p => p.Set == EmoeToyEvaluation.UnseenSet))
+            Assert.Equal(leftOut.Where(c => Words(p.Prompt).Contains(c)).ToArray(), p.Concepts.ToArray());
+        Assert.Equal(new[] { "purple" }, EmoeToyEvaluation.UnseenConcepts(new ToyPrompt(ToyShape.Triangle, ToyColor.Purple, ToyPosition.Top), colours));
+        Assert.Empty(EmoeToyEvaluation.UnseenConcepts(new ToyPrompt(ToyShape.Triangle, ToyColor.Red, ToyPosition.Right), colours));
+    }
+
     private static Dictionary<string, double> Paide(double value) => new() { [DecuPaide.Name] = value };
 
     [Fact]

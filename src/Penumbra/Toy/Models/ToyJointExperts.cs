@@ -24,7 +24,8 @@ public static class ToyJointExperts
     /// <summary>Trains (or resumes) the joint model; rows per step = <paramref name="rowsPerExpert"/> × each expert's
     /// <see cref="ToyExpertSpec.StepFraction"/> (at least 1); <paramref name="midBlockType"/> and <paramref name="crossAttentionLevels"/> as in <see cref="ToyWorld.UNetConfigFor"/>.
     /// With <paramref name="sharedText"/> other than <see cref="ToySharedText.Everything"/> the trunk's own cross-attention
-    /// (the layers SegMoE does not mix, i.e. the mid block's) reads only captions within <see cref="ToyWorld.Core"/>: a
+    /// (the layers SegMoE does not mix, i.e. the mid block's) reads only captions within <paramref name="core"/> (default
+    /// <see cref="ToyWorld.Core"/>, the core of <see cref="ToyExpertSet.Concepts"/>): a
     /// row whose caption states a concept some expert never sees gets the empty caption there, or that caption without
     /// those words (<see cref="RowContextProcessor"/>), so only the experts' layers learn those words and the shared trunk
     /// cannot tell every expert what one of them never saw. With <see cref="ToySharedText.CoreWords"/>, a dropped shape
@@ -37,8 +38,9 @@ public static class ToyJointExperts
     public static SegMoeModel Train(ToyModelBuilder builder, IReadOnlyList<ToyExpertSpec> experts, ClipTextModel textEncoder,
         DiffusionTrainingOptions options, int rowsPerExpert, IProgress<TrainingStep>? progress = null, CancellationToken cancellation = default,
         string midBlockType = ToyWorld.DefaultMidBlockType, int crossAttentionLevels = 1, ToySharedText sharedText = ToySharedText.Everything,
-        double genericShapeRate = 0, bool independentFeedForwards = false)
+        double genericShapeRate = 0, bool independentFeedForwards = false, ToyExpertSpec? core = null)
     {
+        core ??= ToyWorld.Core;
         if (experts.Count < 2) throw new ArgumentException("joint training needs at least two experts", nameof(experts));
         if (rowsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(rowsPerExpert), rowsPerExpert, "at least one row per expert");
         if (!(genericShapeRate >= 0 && genericShapeRate <= 1))
@@ -71,11 +73,11 @@ public static class ToyJointExperts
                     // genericShapeRate is 0 unless CoreWords, so then no row is drawn.
                     var coin = new Random(unchecked((int)((options.Seed * 7919 + step) * 31 + 7)));
                     bool[] generic = samples.Select(_ => coin.NextDouble() < genericShapeRate).ToArray();
-                    coreText.Rows = samples.Select((s, i) => ToyWorld.Core.Data.Omits(s.Stated) || generic[i]).ToArray();
+                    coreText.Rows = samples.Select((s, i) => core.Data.Omits(s.Stated) || generic[i]).ToArray();
                     if (sharedText == ToySharedText.CoreWords)
                     {
                         coreWords?.Dispose();
-                        coreWords = encoder.Encode(samples.Select((s, i) => CoreCaption(s, generic[i])).ToList());
+                        coreWords = encoder.Encode(samples.Select((s, i) => CoreCaption(s, core, generic[i])).ToList());
                         coreText.Replacement = coreWords;
                     }
                 }
@@ -97,12 +99,12 @@ public static class ToyJointExperts
         }
     }
 
-    /// <summary>The sample's caption rewritten without the words <see cref="ToyWorld.Core"/> never draws (and with the
+    /// <summary>The sample's caption rewritten without the words <paramref name="core"/> never draws (and with the
     /// generic noun for its shape when <paramref name="genericShape"/>), same phrasing and language.</summary>
-    internal static string CoreCaption(ToySample sample, bool genericShape = false)
+    internal static string CoreCaption(ToySample sample, ToyExpertSpec core, bool genericShape = false)
     {
-        var core = ToyWorld.Core.Data.WithoutLeftOut(sample.Stated);
-        return ToyCaptions.Write(genericShape ? core with { Shape = null } : core, sample.Phrasing, sample.Language);
+        var stated = core.Data.WithoutLeftOut(sample.Stated);
+        return ToyCaptions.Write(genericShape ? stated with { Shape = null } : stated, sample.Phrasing, sample.Language);
     }
 
     /// <summary>Sets <paramref name="processor"/> on every cross-attention layer of the trunk (an <c>attn2</c> whose

@@ -22,11 +22,13 @@ public static class ToyTextSpanReport
     public const string OwnUnseenSet = "own unseen";
 
     /// <param name="expertsFolder">A <c>toy train</c> output: one pipeline folder per expert of <paramref name="experts"/>.</param>
-    /// <param name="experts">The specs the run was trained with (default <see cref="ToyWorld.Experts"/>), whose data give each span.</param>
+    /// <param name="experts">The specs the run was trained with (default the experts of <paramref name="set"/>), whose data give each span.</param>
+    /// <param name="set">The expert set the run was trained with (default <see cref="ToyExpertSet.Concepts"/>): it decides the prompt sets.</param>
     public static ToyTextSpanResult Run(ToyModelBuilder builder, string expertsFolder, int captionsPerExpert = 3000, double relativeTolerance = 1e-4,
-        int promptsPerSet = 40, int dataSeed = 11, IReadOnlyList<ToyExpertSpec>? experts = null)
+        int promptsPerSet = 40, int dataSeed = 11, IReadOnlyList<ToyExpertSpec>? experts = null, ToyExpertSet? set = null)
     {
-        experts ??= ToyWorld.Experts;
+        set ??= ToyExpertSet.Concepts;
+        experts ??= set.Experts;
         if (captionsPerExpert < 1) throw new ArgumentOutOfRangeException(nameof(captionsPerExpert), captionsPerExpert, "at least 1 caption");
         string Folder(ToyExpertSpec e) => Path.Combine(expertsFolder, e.Name);
         foreach (var e in experts)
@@ -43,7 +45,7 @@ public static class ToyTextSpanReport
             foreach (var p in parts) p.Dispose();
             return all;
         }
-        var prompts = EmoeToyEvaluation.Prompts(new EmoeToyOptions { PromptsPerSet = promptsPerSet, DataSeed = dataSeed });
+        var prompts = EmoeToyEvaluation.Prompts(new EmoeToyOptions { PromptsPerSet = promptsPerSet, DataSeed = dataSeed, ExpertSet = set });
         var sets = new[] { EmoeToyEvaluation.InSet, EmoeToyEvaluation.UnseenSet, EmoeToyEvaluation.FinnishSet }
             .ToDictionary(s => s, s => Encode(prompts.Where(p => p.Set == s).Select(p => p.Prompt)));
         var domain = new ToyDataset(new ToyDatasetOptions(), dataSeed + 1).Take(Math.Max(captionsPerExpert, 200) * 4).ToList();

@@ -112,9 +112,31 @@ public static class ToyWorld
     /// e2 crosses, e3 rings). Captions that name the shape pin it for every expert; where an expert cannot read the shape
     /// word (another language, a shape it never saw) its house shape is what it has to fall back on, and the experts'
     /// fallbacks differ. The EMoE experiment's recipe (<c>toy train --house-shapes</c>); the bundled model does not use it.</summary>
-    public static IReadOnlyList<ToyExpertSpec> HouseShapeExperts { get; } = Experts.Zip(new[] { ToyShape.Circle, ToyShape.Square, ToyShape.Cross, ToyShape.Ring },
-        (e, house) => e with { Data = e.Data with { ShapeMentionRate = HouseShapeMentionRate, UnstatedShape = house } }).ToArray();
+    public static IReadOnlyList<ToyExpertSpec> HouseShapeExperts { get; } = WithHouseShapes(Experts);
 
-    /// <summary>The experts of a run trained with or without <c>--house-shapes</c>.</summary>
-    public static IReadOnlyList<ToyExpertSpec> ExpertsFor(bool houseShapes) => houseShapes ? HouseShapeExperts : Experts;
+    /// <summary>Four experts given a house shape each (in order circle, square, cross, ring; see <see cref="HouseShapeExperts"/>).</summary>
+    public static IReadOnlyList<ToyExpertSpec> WithHouseShapes(IReadOnlyList<ToyExpertSpec> experts) =>
+        experts.Zip(new[] { ToyShape.Circle, ToyShape.Square, ToyShape.Cross, ToyShape.Ring },
+            (e, house) => e with { Data = e.Data with { ShapeMentionRate = HouseShapeMentionRate, UnstatedShape = house } }).ToArray();
+
+    private static ToyColor[] ColoursWithout(params ToyColor[] leftOut) => Enum.GetValues<ToyColor>().Where(c => !leftOut.Contains(c)).ToArray();
+
+    /// <summary>The core of <see cref="ColourExperts"/>: every shape, position, size and background, and the colours every
+    /// one of them sees (red, blue, yellow, orange).</summary>
+    public static ToyExpertSpec ColourCore { get; } = new("base", "the shared base: the colours every expert sees",
+        All with { Colors = ColoursWithout(ToyColor.Green, ToyColor.Purple, ToyColor.White) }, "", "");
+
+    /// <summary>Four experts that each miss one colour (<see cref="ToyExpertSet.Colours"/>): e0 never sees green, e1 never
+    /// sees purple, e2 never sees white, e3 sees everything for half the rows. Red, the colour an unstated colour mostly
+    /// takes, is seen by all.</summary>
+    public static IReadOnlyList<ToyExpertSpec> ColourExperts { get; } = new[]
+    {
+        new ToyExpertSpec("e0", "never sees green", All with { Colors = ColoursWithout(ToyColor.Green) },
+            "red, blue, yellow, purple, orange, white shapes", "a green shape"),
+        new ToyExpertSpec("e1", "never sees purple", All with { Colors = ColoursWithout(ToyColor.Purple) },
+            "red, green, blue, yellow, orange, white shapes", "a purple shape"),
+        new ToyExpertSpec("e2", "never sees white", All with { Colors = ColoursWithout(ToyColor.White) },
+            "red, green, blue, yellow, purple, orange shapes", "a white shape"),
+        new ToyExpertSpec("e3", "sees everything, half the training", All, "a shape", "", StepFraction: 0.5),
+    };
 }
