@@ -75,6 +75,16 @@ public class UncertaintyCommandTests
     }
 
     [Fact]
+    public void EvaluateToyRefusesAnUnknownExpertSetNamingTheKnownOnes()
+    {
+        var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "evaluate-toy", "--model", Fixtures.Path("moe", "tiny-segmoe"),
+            "--expert-set", "shapes", "--no-images");
+        Assert.NotEqual(0, code);
+        Assert.Contains("shapes", err);
+        Assert.Contains("colours", err);
+    }
+
+    [Fact]
     public void AMissingModelIsNamed()
     {
         var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "--model", "/nonexistent/moe", "--prompt", "a red circle");

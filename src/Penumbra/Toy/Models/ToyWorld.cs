@@ -86,7 +86,7 @@ public static class ToyWorld
         All with
         {
             Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray(),
-            Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray(),
+            Colors = ColoursWithout(ToyColor.Purple),
             Positions = new[] { ToyPosition.Left, ToyPosition.Centre },
         }, "", "");
 
@@ -96,7 +96,7 @@ public static class ToyWorld
     {
         new ToyExpertSpec("e0", "never sees triangles", All with { Shapes = Enum.GetValues<ToyShape>().Where(s => s != ToyShape.Triangle).ToArray() },
             "a circle, a square, a cross, a ring", "a triangle"),
-        new ToyExpertSpec("e1", "never sees purple", All with { Colors = Enum.GetValues<ToyColor>().Where(c => c != ToyColor.Purple).ToArray() },
+        new ToyExpertSpec("e1", "never sees purple", All with { Colors = ColoursWithout(ToyColor.Purple) },
             "red, green, blue, yellow, orange, white shapes", "a purple shape"),
         new ToyExpertSpec("e2", "sees only left and centre positions",
             All with { Positions = new[] { ToyPosition.Left, ToyPosition.Centre } }, "a shape on the left, a shape in the centre",
