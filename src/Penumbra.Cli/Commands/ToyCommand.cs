@@ -84,14 +84,15 @@ public static class ToyCommand
         return new Command("toy", "The bundled toy world: shapes, colours, positions with exact ground truth") { train, eval, span };
     }
 
-    /// <summary><c>--expert-set</c>: the names of <see cref="ToyExpertSet.All"/>, default the bundled model's.</summary>
-    internal static Option<string> ExpertSetOption(string description)
+    /// <summary><c>--expert-set</c>: the names of <see cref="ToyExpertSet.All"/>, default the bundled model's
+    /// (<paramref name="withDefault"/> false: no default, the caller reads the set from elsewhere when it is absent).</summary>
+    internal static Option<string> ExpertSetOption(string description, bool withDefault = true)
     {
         var option = new Option<string>("--expert-set")
         {
             Description = $"{description}: {string.Join("; ", ToyExpertSet.All.Select(s => $"{s.Name} ({s.Description})"))}",
-            DefaultValueFactory = _ => ToyExpertSet.Concepts.Name,
         };
+        if (withDefault) option.DefaultValueFactory = _ => ToyExpertSet.Concepts.Name;
         option.AcceptOnlyFromAmong(ToyExpertSet.All.Select(s => s.Name).ToArray());
         return option;
     }

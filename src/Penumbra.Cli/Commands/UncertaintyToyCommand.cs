@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Penumbra.Toy.Models;
 using Penumbra.Uncertainty;
 using Spectre.Console;
 
@@ -18,7 +19,8 @@ public static class UncertaintyToyCommand
         var latents = new Option<int>("--latent-seeds") { Description = "Score every prompt on this many initial latents (seeds --seed, --seed + 1, ...) and average its scores; images use the first", DefaultValueFactory = _ => 1 };
         var noImages = new Option<bool>("--no-images") { Description = "Skip image generation and the checker (no Spearman)" };
         var csv = new Option<string?>("--csv") { Description = "Write every prompt's scores to this CSV file" };
-        var expertSet = ToyCommand.ExpertSetOption("The expert set the model was trained with (toy train --expert-set), which decides what every expert saw");
+        var expertSet = ToyCommand.ExpertSetOption("The expert set the model was trained with (toy train --expert-set), which decides what every expert saw " +
+            $"(default: the one the model records as {ToyExpertSet.ConfigKey} in its SegMoE config)", withDefault: false);
         var cmd = new Command("evaluate-toy", "Direction of EMoE's EU on the toy world vs router entropy, token length and seed variance")
         {
             model, perSet, dataSeed, seed, latents, noImages, csv, expertSet,
@@ -27,19 +29,22 @@ public static class UncertaintyToyCommand
         emoe.AddTo(cmd);
         cmd.SetAction((pr, ct) => Task.FromResult(Run(pr.GetValue(model), pr.GetValue(perSet), pr.GetValue(dataSeed), pr.GetValue(seed), pr.GetValue(latents),
             () => emoe.Read(pr, pr.GetValue(seed), new EmoeOptions().NumInferenceSteps), pr.GetValue(noImages), pr.GetValue(csv),
-            Penumbra.Toy.Models.ToyExpertSet.Named(pr.GetRequiredValue(expertSet)), ct)));
+            pr.GetValue(expertSet), ct)));
         return cmd;
     }
 
     private static int Run(string? model, int perSet, int dataSeed, long seed, int latentSeeds, Func<EmoeOptions> readEmoe, bool noImages, string? csv,
-        Penumbra.Toy.Models.ToyExpertSet expertSet, CancellationToken ct)
+        string? expertSetName, CancellationToken ct)
     {
         if (perSet < 2) throw new ArgumentException($"--prompts {perSet}: must be at least 2");
         if (seed < 0) throw new ArgumentException($"--seed {seed}: must be >= 0");
         if (latentSeeds < 1) throw new ArgumentException($"--latent-seeds {latentSeeds}: must be at least 1");
         var emoe = readEmoe();
-        var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds, ExpertSet = expertSet };
         using var moe = UncertaintyCommand.LoadMoe(model);
+        var expertSet = expertSetName is not null ? ToyExpertSet.Named(expertSetName)
+            : ToyExpertSet.RecordedIn(moe.Model.Config) ?? throw new ArgumentException(
+                $"--model {model ?? ModelLocator.Resolve(null)}: its SegMoE config records no {ToyExpertSet.ConfigKey}; name the set the experts were trained with: --expert-set {string.Join(" or ", ToyExpertSet.All.Select(s => s.Name))}");
+        var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds, ExpertSet = expertSet };
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(latentSeeds > 1 ? $" on {latentSeeds} latents" : "")}{(noImages ? "" : " and their images")}", 3 * perSet * latentSeeds,
             done => report = EmoeToyEvaluation.Run(moe, options, new InlineProgress<int>(done), ct));

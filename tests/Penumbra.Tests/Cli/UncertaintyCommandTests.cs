@@ -85,6 +85,18 @@ public class UncertaintyCommandTests
     }
 
     [Fact]
+    public void EvaluateToyNeedsAnExpertSetWhenTheModelRecordsNone()
+    {
+        // The fixture mixture was built by segmoe's own code, whose config has no toy_expert_set.
+        string model = Fixtures.Path("moe", "tiny-segmoe");
+        var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "evaluate-toy", "--model", model, "--no-images");
+        Assert.Equal(1, code);
+        Assert.Contains(model, err);
+        Assert.Contains("toy_expert_set", err);
+        Assert.Contains("--expert-set", err);
+    }
+
+    [Fact]
     public void AMissingModelIsNamed()
     {
         var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "--model", "/nonexistent/moe", "--prompt", "a red circle");

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using Penumbra.IO;
+using Penumbra.MoE;
+using Penumbra.Tests.Support;
 using Penumbra.Toy;
 using Penumbra.Toy.Models;
 using Xunit;
@@ -48,5 +52,34 @@ public class ToyExpertSetTests
         Assert.Equal(new ToyShape?[] { ToyShape.Circle, ToyShape.Square, ToyShape.Cross, ToyShape.Ring }, colourHouses.Select(e => e.Data.UnstatedShape));
         Assert.Equal(ToyExpertSet.Colours.Experts.Select(e => e.Data.Colors), colourHouses.Select(e => e.Data.Colors));
         Assert.Same(ToyExpertSet.Colours.Experts, ToyExpertSet.Colours.ExpertsFor(houseShapes: false));
+    }
+
+    [Fact]
+    public void TheBundledYamlsAndTheBundledModelRecordTheirExpertSets()
+    {
+        string models = Path.Combine(Fixtures.RepoRoot, "models");
+        Assert.Same(ToyExpertSet.Concepts, ToyExpertSet.RecordedIn(SegMoeConfig.LoadYaml(Path.Combine(models, "toy-segmoe.yaml"))));
+        Assert.Same(ToyExpertSet.Colours, ToyExpertSet.RecordedIn(SegMoeConfig.LoadYaml(Path.Combine(models, "toy-segmoe-colours.yaml"))));
+        string stored = Path.Combine(models, "toy-segmoe", "unet", "config.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(stored));
+        Assert.Same(ToyExpertSet.Concepts, ToyExpertSet.RecordedIn(SegMoeConfig.FromJson(json.RootElement.GetProperty(SegMoeConfig.JsonKey), stored)));
+    }
+
+    [Fact]
+    public void ARecordedSetIsReadByNameAndAnythingElseIsRefusedNamingTheFile()
+    {
+        SegMoeConfig With(string? json) => new()
+        {
+            BaseModel = "base", Experts = Array.Empty<SegMoeExpert>(), SourcePath = "/models/x.yaml",
+            Extra = json is null ? null : new Dictionary<string, JsonElement> { [ToyExpertSet.ConfigKey] = JsonDocument.Parse(json).RootElement.Clone() },
+        };
+        Assert.Null(ToyExpertSet.RecordedIn(With(null)));
+        Assert.Same(ToyExpertSet.Colours, ToyExpertSet.RecordedIn(With("\"Colours\"")));
+        var unknown = Assert.Throws<CheckpointFormatException>(() => ToyExpertSet.RecordedIn(With("\"shapes\"")));
+        Assert.Contains("/models/x.yaml", unknown.Message);
+        Assert.Contains("shapes", unknown.Message);
+        Assert.Contains("concepts", unknown.Message);
+        var notAName = Assert.Throws<CheckpointFormatException>(() => ToyExpertSet.RecordedIn(With("[1]")));
+        Assert.Contains(ToyExpertSet.ConfigKey, notAName.Message);
     }
 }

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using Penumbra.IO;
+using Penumbra.MoE;
+
 namespace Penumbra.Toy.Models;
 
 /// <summary>
@@ -22,8 +26,27 @@ public sealed record ToyExpertSet(string Name, string Description, ToyExpertSpec
 
     /// <summary>The set named <paramref name="name"/>; throws naming the known ones otherwise.</summary>
     public static ToyExpertSet Named(string name) =>
-        All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown toy expert set '{name}': use {string.Join(" or ", All.Select(s => s.Name))}");
+        Find(name) ?? throw new ArgumentException($"unknown toy expert set '{name}': use {KnownNames}");
+
+    private static ToyExpertSet? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string KnownNames => string.Join(" or ", All.Select(s => s.Name));
+
+    /// <summary>The key of a SegMoE YAML that names the set a toy mixture's experts were trained with (segmoe ignores it
+    /// and keeps it in <c>segmoe_config</c>, so the built model records it).</summary>
+    public const string ConfigKey = "toy_expert_set";
+
+    /// <summary>The set <paramref name="config"/> records under <see cref="ConfigKey"/>, or null when it records none; an
+    /// unknown name or a value that is not a string is an error naming the config's file.</summary>
+    public static ToyExpertSet? RecordedIn(SegMoeConfig config)
+    {
+        if (config.Extra is null || !config.Extra.TryGetValue(ConfigKey, out var value)) return null;
+        string source = config.SourcePath ?? "segmoe_config";
+        if (value.ValueKind != JsonValueKind.String)
+            throw new CheckpointFormatException(source, $"{ConfigKey}: expected a set name, got {value.GetRawText()}");
+        string name = value.GetString()!;
+        return Find(name) ?? throw new CheckpointFormatException(source, $"{ConfigKey}: unknown toy expert set '{name}' (use {KnownNames})");
+    }
 
     /// <summary>The experts with a house shape each (<see cref="ToyWorld.WithHouseShapes"/>) when <paramref name="houseShapes"/>.</summary>
     public IReadOnlyList<ToyExpertSpec> ExpertsFor(bool houseShapes) => houseShapes ? ToyWorld.WithHouseShapes(Experts) : Experts;
