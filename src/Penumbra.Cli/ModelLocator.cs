@@ -1,17 +1,21 @@
 namespace Penumbra.Cli;
 
-/// <summary>Resolves <c>--model</c>: a given folder, or the toy-world model bundled in the repository's models/ folder.</summary>
+/// <summary>Resolves <c>--model</c>: a given folder, or a toy-world model bundled in the repository's models/ folder.</summary>
 public static class ModelLocator
 {
     public const string BundledModelName = "toy-segmoe";
 
-    public static string Resolve(string? model)
+    /// <summary>The bundled mixture whose experts each miss one colour: the default of <c>penumbra uncertainty</c>, whose EU
+    /// separates what the experts saw from what they did not (the fine-tunes of <see cref="BundledModelName"/> agree on it).</summary>
+    public const string EmoeModelName = "toy-segmoe-colours";
+
+    /// <summary><paramref name="model"/> if it exists, else (null) the bundled model named <paramref name="bundledName"/>.</summary>
+    public static string Resolve(string? model, string bundledName = BundledModelName)
     {
         if (model is not null)
             return Directory.Exists(model) || File.Exists(model) ? model : throw new DirectoryNotFoundException($"--model {model}: no such folder or file");
-        var bundled = FindBundled();
-        return bundled ?? throw new DirectoryNotFoundException(
-            $"no --model given and the bundled model models/{BundledModelName} was not found above {AppContext.BaseDirectory}");
+        return FindInRepository(bundledName) ?? throw new DirectoryNotFoundException(
+            $"no --model given and the bundled model models/{bundledName} was not found above {AppContext.BaseDirectory}");
     }
 
     public static string? FindBundled() => FindInRepository(BundledModelName);

@@ -16,7 +16,7 @@ public static class UncertaintyCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "SegMoE pipeline folder (default: the bundled toy-world model)" };
+        var model = new Option<string?>("--model") { Description = $"SegMoE pipeline folder (default: the bundled models/{ModelLocator.EmoeModelName}, whose experts each miss one colour)" };
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several)" };
         var prompts = new Option<string?>("--prompts") { Description = "Prompt file: .txt (one per line), .csv/.tsv or .jsonl with a 'prompt' column" };
         var map = new Option<string?>("--map") { Description = "Write the variance map as a heat-map overlay PNG (one prompt: this file; several: <name>-NNN.png)" };
@@ -49,7 +49,7 @@ public static class UncertaintyCommand
 
     internal static SegMoePipeline LoadMoe(string? model)
     {
-        string path = ModelLocator.Resolve(model);
+        string path = ModelLocator.Resolve(model, ModelLocator.EmoeModelName);
         if (!SegMoeModel.IsSegMoe(path))
             throw new ArgumentException($"--model {path}: not a SegMoE model (no segmoe_config in unet/config.json); EMoE needs a mixture of experts");
         return SegMoePipeline.FromPretrained(path);

@@ -12,7 +12,7 @@ public static class UncertaintyToyCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "SegMoE toy-world folder (default: the bundled toy-segmoe)" };
+        var model = new Option<string?>("--model") { Description = $"SegMoE toy-world folder (default: the bundled models/{ModelLocator.EmoeModelName})" };
         var perSet = new Option<int>("--prompts") { Description = "Prompts per set (in, unseen, finnish)", DefaultValueFactory = _ => 40 };
         var dataSeed = new Option<int>("--data-seed") { Description = "Seed of the caption sampler", DefaultValueFactory = _ => 11 };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial latent (EU and images)", DefaultValueFactory = _ => 0 };
@@ -43,7 +43,7 @@ public static class UncertaintyToyCommand
         using var moe = UncertaintyCommand.LoadMoe(model);
         var expertSet = expertSetName is not null ? ToyExpertSet.Named(expertSetName)
             : ToyExpertSet.RecordedIn(moe.Model.Config) ?? throw new ArgumentException(
-                $"--model {model ?? ModelLocator.Resolve(null)}: its SegMoE config records no {ToyExpertSet.ConfigKey}; name the set the experts were trained with: --expert-set {string.Join(" or ", ToyExpertSet.All.Select(s => s.Name))}");
+                $"--model {ModelLocator.Resolve(model, ModelLocator.EmoeModelName)}: its SegMoE config records no {ToyExpertSet.ConfigKey}; name the set the experts were trained with: --expert-set {string.Join(" or ", ToyExpertSet.All.Select(s => s.Name))}");
         var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds, ExpertSet = expertSet };
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(latentSeeds > 1 ? $" on {latentSeeds} latents" : "")}{(noImages ? "" : " and their images")}", 3 * perSet * latentSeeds,

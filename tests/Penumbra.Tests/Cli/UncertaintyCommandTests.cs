@@ -97,6 +97,28 @@ public class UncertaintyCommandTests
     }
 
     [Fact]
+    public void EvaluateToyDefaultsToTheBundledColourMixtureAndTheSetItRecords()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"penumbra-evaluate-toy-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "evaluate-toy", "--prompts", "4", "--no-images",
+                "--latent", "z", "--csv", csv);
+            Assert.True(code == 0, err);
+            // The colour set's unseen prompts state green, purple or white; its in-set prompts state none of them.
+            var rows = File.ReadAllLines(csv).Skip(1).Select(l => (Set: l[..l.IndexOf(',')], Prompt: l.Split('"')[1])).ToArray();
+            Assert.Equal(12, rows.Length);
+            string[] unseenColours = { "green", "purple", "white" };
+            Assert.All(rows.Where(r => r.Set == "unseen"), r => Assert.Contains(unseenColours, c => r.Prompt.Contains(c)));
+            Assert.All(rows.Where(r => r.Set == "in"), r => Assert.DoesNotContain(unseenColours, c => r.Prompt.Contains(c)));
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [Fact]
     public void AMissingModelIsNamed()
     {
         var (code, _, err) = CliHarness.Run(UncertaintyCommand.Create(), "uncertainty", "--model", "/nonexistent/moe", "--prompt", "a red circle");
