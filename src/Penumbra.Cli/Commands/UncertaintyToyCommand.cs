@@ -43,7 +43,7 @@ public static class UncertaintyToyCommand
         using var moe = UncertaintyCommand.LoadMoe(model);
         var expertSet = expertSetName is not null ? ToyExpertSet.Named(expertSetName)
             : ToyExpertSet.RecordedIn(moe.Model.Config) ?? throw new ArgumentException(
-                $"--model {ModelLocator.Resolve(model, ModelLocator.EmoeModelName)}: its SegMoE config records no {ToyExpertSet.ConfigKey}; name the set the experts were trained with: --expert-set {string.Join(" or ", ToyExpertSet.All.Select(s => s.Name))}");
+                $"--model {ModelLocator.Resolve(model, ModelLocator.EmoeModelName)}: its SegMoE config records no {ToyExpertSet.ConfigKey}; name the set the experts were trained with: --expert-set {ToyExpertSet.KnownNames}");
         var options = new EmoeToyOptions { PromptsPerSet = perSet, DataSeed = dataSeed, CheckImages = !noImages, Emoe = emoe, LatentSeeds = latentSeeds, ExpertSet = expertSet };
         EmoeToyReport report = null!;
         CliProgress.Run($"scoring {3 * perSet} toy prompts{(latentSeeds > 1 ? $" on {latentSeeds} latents" : "")}{(noImages ? "" : " and their images")}", 3 * perSet * latentSeeds,

@@ -22,8 +22,8 @@ public static class DiffusersFolderCast
         if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{source}: no such folder");
         if (!File.Exists(Path.Combine(source, DiffusersPipelineIndex.FileName)) && !File.Exists(Path.Combine(source, "config.json")))
             throw new CheckpointFormatException(source, $"not a diffusers folder (no {DiffusersPipelineIndex.FileName} or config.json)");
-        string src = Path.GetFullPath(source).TrimEnd('/'), dst = Path.GetFullPath(target).TrimEnd('/');
-        if (dst == src || dst.StartsWith(src + "/", StringComparison.Ordinal))
+        string src = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)), dst = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        if (dst == src || dst.StartsWith(src + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"{target}: the output folder must lie outside the input folder {source}");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
             throw new IOException($"{target}: the output folder exists and is not empty");

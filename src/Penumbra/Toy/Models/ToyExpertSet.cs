@@ -30,7 +30,8 @@ public sealed record ToyExpertSet(string Name, string Description, ToyExpertSpec
 
     private static ToyExpertSet? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private static string KnownNames => string.Join(" or ", All.Select(s => s.Name));
+    /// <summary>"concepts or colours": the names to offer in an error.</summary>
+    public static string KnownNames => string.Join(" or ", All.Select(s => s.Name));
 
     /// <summary>The key of a SegMoE YAML that names the set a toy mixture's experts were trained with (segmoe ignores it
     /// and keeps it in <c>segmoe_config</c>, so the built model records it).</summary>
