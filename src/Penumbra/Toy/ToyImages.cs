@@ -35,8 +35,17 @@ public static class ToyImages
     {
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"expected an image tensor [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
-        using var scope = NewDisposeScope();
-        var hwc = ((image.detach().to(ScalarType.Float32).cpu() + 1f) * 127.5f).clamp(0, 255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous();
-        return new RgbImage((int)image.shape[2], (int)image.shape[1], hwc.data<byte>().ToArray());
+        int h = (int)image.shape[1], w = (int)image.shape[2];
+        float[] chw;
+        using (var values = image.detach().to(ScalarType.Float32).cpu().contiguous())
+            chw = values.data<float>().ToArray();
+        // The arithmetic runs here rather than as tensor ops with float operands: TorchSharp 0.107's implicit Scalars are
+        // left to the finalizer and one collected mid-call fails the op ("Unknown scalar type", seen on CI).
+        // Math.Round rounds half to even, as torch.round does.
+        var rgb = new byte[h * w * 3];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < h * w; i++)
+                rgb[i * 3 + c] = (byte)Math.Clamp(Math.Round((chw[c * h * w + i] + 1f) * 127.5f), 0, 255);
+        return new RgbImage(w, h, rgb);
     }
 }

@@ -110,6 +110,20 @@ public class ToyRendererTests
     }
 
     [Fact]
+    public void FromTensorMapsMinusOneToOneAsTorchDoes()
+    {
+        // Out-of-range values and exact ties included; the reference is torch's own clamp(round((x + 1) * 127.5)).
+        using var gen = new torch.Generator(5);
+        using var t = torch.cat(new[] { torch.randn(new long[] { 3, 6, 8 }, generator: gen) * 1.5f,
+            torch.tensor(new float[] { -1f, 1f, 0.5f / 127.5f - 1f, 1.5f / 127.5f - 1f, -3f, 3f, 0f, 2.5f / 127.5f - 1f }).reshape(1, 1, 8).expand(3, 1, 8) }, dim: 1);
+        using Scalar one = 1f.ToScalar(), half = 127.5f.ToScalar(), lo = 0.ToScalar(), hi = 255.ToScalar();
+        using var expected = t.add(one).mul(half).round().clamp(lo, hi).to(torch.ScalarType.Byte).permute(1, 2, 0).contiguous();
+        var image = ToyImages.FromTensor(t);
+        Assert.Equal((8, 7), (image.Width, image.Height));
+        Assert.Equal(expected.data<byte>().ToArray(), image.Rgb);
+    }
+
+    [Fact]
     public void TensorRoundTripIsExactAndInMinusOneToOne()
     {
         var image = ToyRenderer.Render(new ToyScene(ToyShape.Ring, ToyColor.Orange, ToyPosition.Right, ToySize.Big, ToyBackground.Gray));
