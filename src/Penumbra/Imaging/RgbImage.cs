@@ -16,12 +16,25 @@ public sealed record RgbImage(int Width, int Height, byte[] Rgb)
     public void Save(string path, IReadOnlyDictionary<string, string>? text = null) => PngCodec.Write(path, Width, Height, Rgb, text);
 
     /// <summary>From a [3,H,W] float tensor in [0,1] (values are clamped and rounded, as diffusers' numpy_to_pil).</summary>
-    public static RgbImage FromTensor01(Tensor chw)
+    public static RgbImage FromTensor01(Tensor chw) => FromTensor(chw, offset: 0f, scale: 255f);
+
+    /// <summary>
+    /// From a [3,H,W] float tensor: each value v becomes clamp(round((v + offset) * scale), 0, 255), rounded half to even
+    /// as torch.round does. The arithmetic runs here rather than as tensor ops with float operands: TorchSharp 0.107's
+    /// implicit Scalars are left to the finalizer, and one collected mid-call fails the op ("Unknown scalar type", seen on CI).
+    /// </summary>
+    public static RgbImage FromTensor(Tensor chw, float offset, float scale)
     {
-        if (chw.dim() != 3 || chw.shape[0] != 3) throw new ArgumentException($"expected [3,H,W], got [{string.Join(",", chw.shape)}]");
-        using var scope = NewDisposeScope();
-        var bytes = (chw.detach().to(ScalarType.Float32).cpu().clamp(0, 1) * 255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous();
-        return new RgbImage((int)chw.shape[2], (int)chw.shape[1], bytes.bytes.ToArray());
+        if (chw.dim() != 3 || chw.shape[0] != 3) throw new ArgumentException($"expected an image tensor [3,H,W], got [{string.Join(",", chw.shape)}]", nameof(chw));
+        int h = (int)chw.shape[1], w = (int)chw.shape[2], plane = h * w;
+        float[] values;
+        using (var t = chw.detach().to(ScalarType.Float32).cpu().contiguous())
+            values = t.data<float>().ToArray();
+        var rgb = new byte[plane * 3];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < plane; i++)
+                rgb[i * 3 + c] = (byte)Math.Clamp(Math.Round((values[c * plane + i] + offset) * scale), 0, 255);
+        return new RgbImage(w, h, rgb);
     }
 
     /// <summary>As a [3,H,W] float32 tensor in [-1,1] (the VAE's input range).</summary>

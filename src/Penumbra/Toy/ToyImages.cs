@@ -31,21 +31,5 @@ public static class ToyImages
     }
 
     /// <summary>The image of a tensor [3,H,W] in [-1,1] (a generated sample; clamped and rounded to bytes).</summary>
-    public static RgbImage FromTensor(Tensor image)
-    {
-        if (image.dim() != 3 || image.shape[0] != 3)
-            throw new ArgumentException($"expected an image tensor [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
-        int h = (int)image.shape[1], w = (int)image.shape[2];
-        float[] chw;
-        using (var values = image.detach().to(ScalarType.Float32).cpu().contiguous())
-            chw = values.data<float>().ToArray();
-        // The arithmetic runs here rather than as tensor ops with float operands: TorchSharp 0.107's implicit Scalars are
-        // left to the finalizer and one collected mid-call fails the op ("Unknown scalar type", seen on CI).
-        // Math.Round rounds half to even, as torch.round does.
-        var rgb = new byte[h * w * 3];
-        for (int c = 0; c < 3; c++)
-            for (int i = 0; i < h * w; i++)
-                rgb[i * 3 + c] = (byte)Math.Clamp(Math.Round((chw[c * h * w + i] + 1f) * 127.5f), 0, 255);
-        return new RgbImage(w, h, rgb);
-    }
+    public static RgbImage FromTensor(Tensor image) => RgbImage.FromTensor(image, offset: 1f, scale: 127.5f);
 }
